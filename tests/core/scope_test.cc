@@ -1,0 +1,32 @@
+#include "core/scope.h"
+
+#include <gtest/gtest.h>
+
+namespace homevisit {
+namespace {
+
+TEST(Scope, CoversItselfAndDescendantsOnly) {
+  EXPECT_TRUE(ScopeCovers("qx", "qx"));
+  EXPECT_TRUE(ScopeCovers("qx", "qx/hs/s1"));
+  EXPECT_TRUE(ScopeCovers("qx/hs", "qx/hs/s1"));
+  EXPECT_FALSE(ScopeCovers("qx/hs/s1", "qx/hs/s10"));
+  EXPECT_FALSE(ScopeCovers("qx/hs/s1", "qx/hs"));
+  EXPECT_FALSE(ScopeCovers("", "qx"));
+  EXPECT_TRUE(AnyScopeCovers({"a/b", "c"}, "c/d/e"));
+  EXPECT_FALSE(AnyScopeCovers({"a/b"}, "a/c"));
+}
+
+TEST(Scope, ValidatesPaths) {
+  EXPECT_TRUE(IsValidScopePath("青溪县"));
+  EXPECT_TRUE(IsValidScopePath("青溪县/花山镇/花山中心小学"));
+  EXPECT_FALSE(IsValidScopePath(""));
+  EXPECT_FALSE(IsValidScopePath("/a"));
+  EXPECT_FALSE(IsValidScopePath("a/"));
+  EXPECT_FALSE(IsValidScopePath("a//b"));
+  EXPECT_FALSE(IsValidScopePath("a/b/c/d"));
+  EXPECT_FALSE(IsValidScopePath("a\n"));
+  EXPECT_EQ(ScopeDepth("a/b/c"), 3);
+}
+
+}  // namespace
+}  // namespace homevisit
