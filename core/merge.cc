@@ -19,17 +19,24 @@ bool MergeDecision::changed_current() const {
 }
 
 MergeDecision DecideFieldWrite(const std::optional<FieldVersion>& current,
-                               const FieldWrite& write, bool already_recorded) {
+                               const FieldWrite& write, const RecordedCheck& already_recorded) {
   MergeDecision d;
   FieldVersion incoming{write.value, write.stamp};
-  if (already_recorded || (current && current->stamp == write.stamp)) {
+  if (current && current->stamp == write.stamp) {
     d.kind = MergeKind::kDuplicate;
     d.current = current;
     return d;
   }
+  // A write that once fast-forwarded became current; current only moves on to other
+  // stamps, so a fast-forwarding write cannot have been recorded before.
   if (!current || (write.base && *write.base == current->stamp)) {
     d.kind = MergeKind::kFastForward;
     d.current = std::move(incoming);
+    return d;
+  }
+  if (already_recorded && already_recorded()) {
+    d.kind = MergeKind::kDuplicate;
+    d.current = current;
     return d;
   }
   const bool write_wins = write.stamp > current->stamp;
@@ -62,8 +69,9 @@ MergeDecision ApplyFieldWrite(Record& record, const FieldWrite& write,
   auto it = record.fields.find(write.name);
   std::optional<FieldVersion> current;
   if (it != record.fields.end()) current = it->second;
-  const bool recorded = already_recorded && already_recorded(write.name, write.stamp);
-  MergeDecision d = DecideFieldWrite(current, write, recorded);
+  MergeDecision d = DecideFieldWrite(current, write, [&] {
+    return already_recorded && already_recorded(write.name, write.stamp);
+  });
   if (d.changed_current()) record.fields[write.name] = *d.current;
   return d;
 }

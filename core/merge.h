@@ -42,10 +42,14 @@ struct MergeDecision {
   bool has_conflict() const { return loser.has_value(); }
 };
 
-// Decides one write against the field's current version. `already_recorded` is true when the
-// caller has seen the write's stamp for this field before (as current, superseded or loser).
+// Reports whether the write's stamp was recorded for this field before (as current,
+// superseded or loser). Asked only when the answer matters: a write that fast-forwards or
+// matches the current stamp needs no look-up, so the common path costs no extra query.
+using RecordedCheck = std::function<bool()>;
+
+// Decides one write against the field's current version.
 MergeDecision DecideFieldWrite(const std::optional<FieldVersion>& current,
-                               const FieldWrite& write, bool already_recorded);
+                               const FieldWrite& write, const RecordedCheck& already_recorded);
 
 // Reports whether a stamp of a field of a record was recorded before.
 using RecordedFn = std::function<bool(const std::string& field, const Stamp& stamp)>;
