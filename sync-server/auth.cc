@@ -9,15 +9,18 @@ Status InitCrypto() {
   return Status::Ok();
 }
 
-Result<std::string> HashPassword(std::string_view password) {
+Result<std::string> HashPassword(std::string_view password, PasswordCost cost) {
   if (password.size() < kMinPasswordBytes || password.size() > kMaxPasswordBytes) {
     return InvalidArgument("a password must have " + std::to_string(kMinPasswordBytes) + " to " +
                            std::to_string(kMaxPasswordBytes) + " bytes");
   }
   char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str_alg(out, password.data(), password.size(),
-                            crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                            crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+  const bool interactive = cost == PasswordCost::kInteractive;
+  if (crypto_pwhash_str_alg(
+          out, password.data(), password.size(),
+          interactive ? crypto_pwhash_OPSLIMIT_INTERACTIVE : crypto_pwhash_OPSLIMIT_MIN,
+          interactive ? crypto_pwhash_MEMLIMIT_INTERACTIVE : crypto_pwhash_MEMLIMIT_MIN,
+          crypto_pwhash_ALG_ARGON2ID13) != 0) {
     return Internal("out of memory while hashing a password");
   }
   return std::string(out);
