@@ -63,10 +63,14 @@ CREATE TABLE records (
 CREATE INDEX records_by_type_scope ON records (type, scope);
 
 -- Current version of every field. (txn, ord) place the field's last change in the change
--- order: txn is the writing transaction, whose commit position is in commits.
+-- order: txn is the writing transaction, whose commit position is in commits. The
+-- record's type and scope (which never change) are repeated so the change feed reads this
+-- table alone.
 CREATE TABLE fields (
   record_id bytea NOT NULL REFERENCES records (id),
   name      text NOT NULL,
+  type      text NOT NULL,
+  scope     text NOT NULL,
   value     bytea NOT NULL,
   hlc       bigint NOT NULL,
   node      bigint NOT NULL,

@@ -57,6 +57,8 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
+
 #include "core/checksum.h"
 #include "homevisit/v1/records.pb.h"
 #include "proto/wire.h"
@@ -73,16 +75,26 @@ WHERE r.id = $1::bytea)sql"};
 
 namespace {
 
+// One window of the change feed: the next `window` commits from a commit sequence on,
+// and up to `limit` of their changes after the cursor in the reader's scopes. The first
+// two columns (commits in the window, last commit in it) are there even when no change
+// matched, so the caller knows whether to move on to the next window. Walking commits by
+// their primary key, then fields by (txn, ord), keeps the plan cheap whatever the table
+// statistics say (a fresh database has none).
 const Statement kReadChanges = {"read_changes", R"sql(
-SELECT c.seq, f.ord, f.record_id, r.type, r.scope, f.name, f.value, f.hlc, f.node
-FROM commits c
-JOIN fields f ON f.txn = c.txn
-JOIN records r ON r.id = f.record_id
-WHERE c.seq >= $1::int8 AND (c.seq > $1::int8 OR f.ord > $2::int4)
-  AND EXISTS (SELECT 1 FROM unnest($3::text[]) AS s(path)
-              WHERE r.scope = s.path OR starts_with(r.scope, s.path || '/'))
-ORDER BY c.seq, f.ord
-LIMIT $4::int8)sql"};
+WITH c AS MATERIALIZED (
+  SELECT seq, txn FROM commits WHERE seq >= $1::int8 ORDER BY seq LIMIT $5::int8),
+w AS (SELECT count(*)::int8 AS n, coalesce(max(seq), 0)::int8 AS last FROM c)
+SELECT w.n, w.last, x.seq, x.ord, x.record_id, x.type, x.scope, x.name, x.value, x.hlc, x.node
+FROM w LEFT JOIN LATERAL (
+  SELECT c.seq, f.ord, f.record_id, f.type, f.scope, f.name, f.value, f.hlc, f.node
+  FROM c JOIN fields f ON f.txn = c.txn
+  WHERE (c.seq > $1::int8 OR f.ord > $2::int4)
+    AND EXISTS (SELECT 1 FROM unnest($3::text[]) AS s(path)
+                WHERE f.scope = s.path OR starts_with(f.scope, s.path || '/'))
+  ORDER BY c.seq, f.ord
+  LIMIT $4::int8) x ON true
+ORDER BY x.seq, x.ord)sql"};
 
 const Statement kChecksumOf = {"checksum_of", R"sql(
 SELECT (coalesce(sum(sum), 0) % 18446744073709551616)::text, coalesce(sum(count), 0)::int8
@@ -178,24 +190,38 @@ Result<std::vector<Change>> PostgresStorage::ReadChanges(const std::vector<std::
                                                          uint64_t after_seq, size_t limit) {
   std::vector<Change> out;
   if (scopes.empty() || limit == 0) return out;
-  const auto capped = static_cast<int64_t>(std::min<size_t>(limit, 1u << 30));
-  Params p;
-  p.Int64(CommitSeqOf(after_seq)).Int32(OrdOf(after_seq)).TextArray(scopes).Int64(capped);
-  auto rows = Exec(kReadChanges, p);
-  if (!rows.ok()) return rows.status();
-  out.reserve(rows->size());
-  for (int i = 0; i < rows->size(); ++i) {
-    auto id = Uuid::FromBytes(rows->Bytes(i, 2));
-    auto value = DecodeValue(rows->Bytes(i, 6));
-    if (!id || !value.ok()) return Internal("postgres: a stored change is corrupt");
-    Change c;
-    c.seq = Position(rows->Int64(i, 0), rows->Int32(i, 1));
-    c.record = RecordHeader{*id, rows->Text(i, 3), rows->Text(i, 4)};
-    c.field = rows->Text(i, 5);
-    c.version = FieldVersion{std::move(value).value(),
-                             Stamp{static_cast<uint64_t>(rows->Int64(i, 7)),
-                                   static_cast<uint32_t>(rows->Int64(i, 8))}};
-    out.push_back(std::move(c));
+  const size_t capped = std::min<size_t>(limit, 1u << 20);
+  const int64_t window = static_cast<int64_t>(std::clamp<size_t>(capped, 64, 2048));
+  auto lease = pool_->Acquire();
+  if (!lease.ok()) return lease.status();
+  int64_t from_seq = CommitSeqOf(after_seq);
+  int32_t after_ord = OrdOf(after_seq);
+  // Each window is its own statement and snapshot. That is safe: a snapshot sees a prefix
+  // of the commit order, so a full window lies entirely inside it, and a field that moves
+  // to a later commit between windows is met again there.
+  while (out.size() < capped) {
+    Params p;
+    p.Int64(from_seq).Int32(after_ord).TextArray(scopes);
+    p.Int64(static_cast<int64_t>(capped - out.size())).Int64(window);
+    auto rows = (*lease)->Exec(kReadChanges, p);
+    if (!rows.ok()) return rows.status();
+    for (int i = 0; i < rows->size(); ++i) {
+      if (rows->IsNull(i, 2)) continue;
+      auto id = Uuid::FromBytes(rows->Bytes(i, 4));
+      auto value = DecodeValue(rows->Bytes(i, 8));
+      if (!id || !value.ok()) return Internal("postgres: a stored change is corrupt");
+      Change c;
+      c.seq = Position(rows->Int64(i, 2), rows->Int32(i, 3));
+      c.record = RecordHeader{*id, rows->Text(i, 5), rows->Text(i, 6)};
+      c.field = rows->Text(i, 7);
+      c.version = FieldVersion{std::move(value).value(),
+                               Stamp{static_cast<uint64_t>(rows->Int64(i, 9)),
+                                     static_cast<uint32_t>(rows->Int64(i, 10))}};
+      out.push_back(std::move(c));
+    }
+    if (rows->Int64(0, 0) < window) break;  // the window reached the newest commit
+    from_seq = rows->Int64(0, 1) + 1;
+    after_ord = 0;
   }
   return out;
 }

@@ -62,10 +62,11 @@ SELECT * FROM unnest($1::bytea[], $2::text[], $3::int8[], $4::int8[], $5::bytea[
 ON CONFLICT DO NOTHING)sql"};
 
 const Statement kUpsertFields = {"upsert_fields", R"sql(
-INSERT INTO fields (record_id, name, value, hlc, node, txn, ord)
-SELECT u.record_id, u.name, u.value, u.hlc, u.node, currval('write_txns'), u.ord
-FROM unnest($1::bytea[], $2::text[], $3::bytea[], $4::int8[], $5::int8[], $6::int4[])
-     AS u(record_id, name, value, hlc, node, ord)
+INSERT INTO fields (record_id, name, type, scope, value, hlc, node, txn, ord)
+SELECT u.record_id, u.name, u.type, u.scope, u.value, u.hlc, u.node, currval('write_txns'), u.ord
+FROM unnest($1::bytea[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::int8[],
+            $7::int8[], $8::int4[])
+     AS u(record_id, name, type, scope, value, hlc, node, ord)
 ON CONFLICT (record_id, name) DO UPDATE
 SET value = excluded.value, hlc = excluded.hlc, node = excluded.node,
     txn = excluded.txn, ord = excluded.ord)sql"};
@@ -255,19 +256,22 @@ Status PostgresWriteTxn::CommitWrites() {
   }
   Params fields;
   {
-    std::vector<std::string> ids, names, values;
+    std::vector<std::string> ids, names, types, scopes, values;
     std::vector<int64_t> hlcs, nodes;
     std::vector<int32_t> ords;
     for (const auto& [key, w] : pending_) {
+      const Record& record = *locked_.at(w.record_id).record;
       ids.emplace_back(w.record_id.AsBytes());
       names.push_back(w.field);
+      types.push_back(record.type);
+      scopes.push_back(record.scope);
       values.push_back(EncodeValue(w.version.value));
       hlcs.push_back(static_cast<int64_t>(w.version.stamp.hlc));
       nodes.push_back(w.version.stamp.node);
       ords.push_back(w.ord);
     }
-    fields.BytesArray(ids).TextArray(names).BytesArray(values).Int64Array(hlcs).Int64Array(
-        nodes).Int32Array(ords);
+    fields.BytesArray(ids).TextArray(names).TextArray(types).TextArray(scopes);
+    fields.BytesArray(values).Int64Array(hlcs).Int64Array(nodes).Int32Array(ords);
   }
   Params checksums;
   {

@@ -45,6 +45,10 @@ void PostgresTest::SetUp() {
 
 void PostgresTest::TearDown() {
   if (schema_.empty()) return;
+  if (std::getenv("HOMEVISIT_KEEP_SCHEMA")) {
+    std::printf("kept schema %s for inspection\n", schema_.c_str());
+    return;
+  }
   auto admin = pg::Connection::Open(base_conninfo_);
   if (admin.ok()) (void)(*admin)->Run("DROP SCHEMA IF EXISTS " + schema_ + " CASCADE");
 }
