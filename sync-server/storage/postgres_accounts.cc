@@ -54,8 +54,8 @@ const Statement kEnrollDevice = {"enroll_device", R"sql(
 INSERT INTO devices (device_id, user_id, name, token_sha256, enrolled_ms, last_seen_ms)
 VALUES ($1::text, $2::int8, $3::text, $4::bytea, $5::int8, $5::int8)
 ON CONFLICT (device_id) DO UPDATE
-SET token_sha256 = excluded.token_sha256,
-    last_seen_ms = greatest(devices.last_seen_ms, excluded.last_seen_ms)
+SET token_sha256 = excluded.token_sha256, name = excluded.name,
+    last_seen_ms = excluded.last_seen_ms
 WHERE devices.user_id = excluded.user_id AND NOT devices.revoked
 RETURNING )sql" HOMEVISIT_DEVICE_COLUMNS};
 const Statement kFindDeviceByToken = {
@@ -129,7 +129,7 @@ Result<int64_t> PostgresStorage::AddUser(const User& user) {
   if (missing->size() > 0) {
     std::vector<std::string> names;
     for (int i = 0; i < missing->size(); ++i) names.push_back(missing->Text(i, 0));
-    return InvalidArgument("unknown scope: " + Joined(names));
+    return NotFound("unknown scope: " + Joined(names));
   }
   auto rows = Exec(kAddUser, Params()
                                  .Text(user.name)
@@ -196,7 +196,7 @@ Status PostgresStorage::AddScope(const ScopeRow& scope) {
     const std::string parent = scope.path.substr(0, slash);
     auto exists = Exec(kScopeExists, Params().Text(parent));
     if (!exists.ok()) return exists.status();
-    if (exists->size() == 0) return FailedPrecondition("parent scope " + parent + " does not exist");
+    if (exists->size() == 0) return NotFound("the parent scope " + parent + " does not exist");
     p.Text(parent);
   }
   auto rows = Exec(kAddScope, p);
@@ -262,10 +262,8 @@ Status PostgresStorage::RevokeDevice(const std::string& device_id) {
 }
 
 Status PostgresStorage::TouchDevice(uint32_t node, int64_t now_ms) {
-  auto rows = Exec(kTouchDevice, Params().Int64(node).Int64(now_ms));
-  if (!rows.ok()) return rows.status();
-  if (rows->size() == 0) return NotFound("no device with node " + std::to_string(node));
-  return Status::Ok();
+  // Like the SQLite backend: touching an unknown node is harmless and not an error.
+  return Exec(kTouchDevice, Params().Int64(node).Int64(now_ms)).status();
 }
 
 Result<int> PostgresStorage::AddLoginFailure(const std::string& key, int64_t now_ms,

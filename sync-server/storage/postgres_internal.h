@@ -16,17 +16,8 @@
 
 namespace homevisit::server::pg {
 
-// A change position (the cursor) is (commit sequence << kOrdBits) | ordinal within the
-// committing transaction. Ordinals start at 1, so position 0 precedes every change.
-inline constexpr int kOrdBits = 24;
-inline constexpr int32_t kMaxOrd = (1 << kOrdBits) - 1;
-inline uint64_t Position(int64_t commit_seq, int32_t ord) {
-  return (static_cast<uint64_t>(commit_seq) << kOrdBits) | static_cast<uint32_t>(ord);
-}
-inline int64_t CommitSeqOf(uint64_t position) {
-  return static_cast<int64_t>(position >> kOrdBits);
-}
-inline int32_t OrdOf(uint64_t position) { return static_cast<int32_t>(position & kMaxOrd); }
+// Field writes one transaction may make (each takes a change position at commit).
+inline constexpr int32_t kMaxWritesPerTxn = 1 << 30;
 
 // Serialized homevisit.v1.Value bytes, as stored in bytea columns.
 std::string EncodeValue(const Value& value);

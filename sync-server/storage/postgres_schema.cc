@@ -90,18 +90,20 @@ CREATE TABLE field_history (
   PRIMARY KEY (record_id, name, hlc, node)
 );
 
--- Write transaction ids, in no particular order (taken before the commit position).
+-- Write transaction ids, in no particular order (taken before the commit positions).
 CREATE SEQUENCE write_txns;
--- The commit position counter: one row, locked by each writer as its last step before
--- COMMIT, so positions are handed out in commit order (see postgres_storage.cc).
+-- The last change position handed out: one row, locked by each writer as its last step
+-- before COMMIT, so positions are handed out in commit order (see postgres_storage.cc).
 CREATE TABLE commit_counter (
   only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
-  last_seq bigint NOT NULL
+  last_pos bigint NOT NULL
 );
-INSERT INTO commit_counter (last_seq) VALUES (0);
+INSERT INTO commit_counter (last_pos) VALUES (0);
+-- The positions first_pos..last_pos a committed transaction took, one per write.
 CREATE TABLE commits (
-  seq bigint PRIMARY KEY,
-  txn bigint NOT NULL UNIQUE
+  last_pos  bigint PRIMARY KEY,
+  first_pos bigint NOT NULL,
+  txn       bigint NOT NULL UNIQUE
 );
 
 -- Per exact record scope: sum mod 2^64 of FieldHash over its current fields, and how many.

@@ -12,29 +12,34 @@
 //   1. While a write transaction runs, the field rows it writes carry its transaction id
 //      `txn` (sequence write_txns, any order) and an ordinal `ord` (1, 2, ... in write
 //      order), but no position.
-//   2. As its last statements before COMMIT, the transaction runs
-//        UPDATE commit_counter SET last_seq = last_seq + 1 RETURNING last_seq
-//      and records (seq, txn) in `commits`. commit_counter is a single row: its row lock is
-//      held from that UPDATE until the transaction ends, so a second committer waits on it
-//      until the first has committed or rolled back, and then reads the first's value + 1.
-//   3. A change's position is (commits.seq << 24) | ord. ReadChanges joins commits and
-//      fields and returns positions > cursor in order, in one statement (one snapshot).
+//   2. As its last statements before COMMIT, a transaction that made n writes runs
+//        UPDATE commit_counter SET last_pos = last_pos + n RETURNING last_pos
+//      and records (first_pos = last_pos - n + 1, last_pos, txn) in `commits`.
+//      commit_counter is a single row: its row lock is held from that UPDATE until the
+//      transaction ends, so the next committer waits on it until this one has committed
+//      (or rolled back), and then continues from this one's last_pos.
+//   3. A change's position is first_pos + ord - 1. ReadChanges joins commits and fields and
+//      returns positions > cursor in order, each window of commits in one statement (one
+//      snapshot).
 //
-// Invariant: a snapshot that sees the commit with seq s sees every commit with seq < s.
-// The writer with seq s-1 held the counter lock until it ended, and the writer with seq s
-// only got its number after that lock was released. PostgreSQL makes a committing
+// Invariant: a snapshot that sees a commit sees every commit with smaller positions. The
+// committer C' with the range just below C's held the counter lock until it ended, and C
+// only got its range after that lock was released. PostgreSQL makes a committing
 // transaction visible to new snapshots (ProcArrayEndTransaction) before it releases its
-// locks (CommitTransaction in xact.c says so), so seq s-1 was visible before seq s was even
-// taken, and a snapshot that sees s was taken after s committed. By induction it sees all
-// smaller seqs. A rolled-back writer leaves a gap that nobody fills later. So a reader that
-// returned changes up to P, in position order, has seen every change that will ever have a
-// position <= P: the cursor never jumps over a late commit. tests/pg/cursor_test.cc holds a
-// writer open while others commit and checks the late one still arrives, and runs readers
-// against concurrent writers.
+// locks (CommitTransaction in xact.c says so), so C' was visible before C even took its
+// range, and a snapshot that sees C was taken after C committed. By induction it sees every
+// earlier range. A rolled-back writer never touched the counter (or its update rolled back
+// with it), so it leaves no hole to wait for. Hence a reader that returned changes up to P,
+// in position order, has seen every change that will ever have a position <= P: the cursor
+// never jumps over a late commit. tests/pg/cursor_test.cc holds a writer open while others
+// commit and checks the late one still arrives, checks that a commit cannot finish while an
+// earlier range is open, and runs readers against writers on two instances; the same tests
+// fail when positions are taken at the start of the transaction.
 //
 // A field row keeps only its latest change: a later transaction that overwrites the field
-// moves the row to its own (later) position. A reader behind sees the newest version once,
-// which is what delta sync needs; the checksum at the end of a pull confirms the result.
+// moves the row to its own (later) position, leaving a gap at the old one. A reader behind
+// sees the newest version once, which is what delta sync needs; the checksum at the end of
+// a pull confirms the result.
 //
 // Cost: writers serialize only over the tail of the commit: the counter UPDATE, one INSERT
 // into commits and COMMIT itself (WAL flush). They are sent with the rest of the commit in
@@ -75,26 +80,28 @@ WHERE r.id = $1::bytea)sql"};
 
 namespace {
 
-// One window of the change feed: the next `window` commits from a commit sequence on,
-// and up to `limit` of their changes after the cursor in the reader's scopes. The first
+// One window of the change feed: the next `window` commits ending after the cursor, and up
+// to `limit` of their changes after the cursor in the reader's scopes. The first
 // two columns (commits in the window, last commit in it) are there even when no change
 // matched, so the caller knows whether to move on to the next window. Walking commits by
 // their primary key, then fields by (txn, ord), keeps the plan cheap whatever the table
 // statistics say (a fresh database has none).
 const Statement kReadChanges = {"read_changes", R"sql(
 WITH c AS MATERIALIZED (
-  SELECT seq, txn FROM commits WHERE seq >= $1::int8 ORDER BY seq LIMIT $5::int8),
-w AS (SELECT count(*)::int8 AS n, coalesce(max(seq), 0)::int8 AS last FROM c)
-SELECT w.n, w.last, x.seq, x.ord, x.record_id, x.type, x.scope, x.name, x.value, x.hlc, x.node
+  SELECT first_pos, last_pos, txn FROM commits WHERE last_pos > $1::int8
+  ORDER BY last_pos LIMIT $4::int8),
+w AS (SELECT count(*)::int8 AS n, coalesce(max(last_pos), 0)::int8 AS last FROM c)
+SELECT w.n, w.last, x.pos, x.record_id, x.type, x.scope, x.name, x.value, x.hlc, x.node
 FROM w LEFT JOIN LATERAL (
-  SELECT c.seq, f.ord, f.record_id, f.type, f.scope, f.name, f.value, f.hlc, f.node
+  SELECT c.first_pos + f.ord - 1 AS pos, f.record_id, f.type, f.scope, f.name, f.value,
+         f.hlc, f.node
   FROM c JOIN fields f ON f.txn = c.txn
-  WHERE (c.seq > $1::int8 OR f.ord > $2::int4)
-    AND EXISTS (SELECT 1 FROM unnest($3::text[]) AS s(path)
+  WHERE c.first_pos + f.ord - 1 > $1::int8
+    AND EXISTS (SELECT 1 FROM unnest($2::text[]) AS s(path)
                 WHERE f.scope = s.path OR starts_with(f.scope, s.path || '/'))
-  ORDER BY c.seq, f.ord
-  LIMIT $4::int8) x ON true
-ORDER BY x.seq, x.ord)sql"};
+  ORDER BY pos
+  LIMIT $3::int8) x ON true
+ORDER BY x.pos)sql"};
 
 const Statement kChecksumOf = {"checksum_of", R"sql(
 SELECT (coalesce(sum(sum), 0) % 18446744073709551616)::text, coalesce(sum(count), 0)::int8
@@ -121,10 +128,7 @@ SELECT (SELECT count(*) FROM fields)::int8,
         WHERE r.type = 'conflict' AND f.name = 'status' AND f.value = $1::bytea)::int8,
        (SELECT count(*) FROM users)::int8,
        (SELECT count(*) FROM devices)::int8,
-       coalesce((SELECT c.seq FROM commits c ORDER BY c.seq DESC LIMIT 1), 0)::int8,
-       coalesce((SELECT max(f.ord) FROM fields f
-                 WHERE f.txn = (SELECT c.txn FROM commits c ORDER BY c.seq DESC LIMIT 1)),
-                0)::int4)sql"};
+       (SELECT last_pos FROM commit_counter))sql"};
 
 }  // namespace
 
@@ -194,34 +198,32 @@ Result<std::vector<Change>> PostgresStorage::ReadChanges(const std::vector<std::
   const int64_t window = static_cast<int64_t>(std::clamp<size_t>(capped, 64, 2048));
   auto lease = pool_->Acquire();
   if (!lease.ok()) return lease.status();
-  int64_t from_seq = CommitSeqOf(after_seq);
-  int32_t after_ord = OrdOf(after_seq);
+  auto after = static_cast<int64_t>(after_seq);
   // Each window is its own statement and snapshot. That is safe: a snapshot sees a prefix
   // of the commit order, so a full window lies entirely inside it, and a field that moves
   // to a later commit between windows is met again there.
   while (out.size() < capped) {
     Params p;
-    p.Int64(from_seq).Int32(after_ord).TextArray(scopes);
-    p.Int64(static_cast<int64_t>(capped - out.size())).Int64(window);
+    p.Int64(after).TextArray(scopes).Int64(static_cast<int64_t>(capped - out.size()));
+    p.Int64(window);
     auto rows = (*lease)->Exec(kReadChanges, p);
     if (!rows.ok()) return rows.status();
     for (int i = 0; i < rows->size(); ++i) {
       if (rows->IsNull(i, 2)) continue;
-      auto id = Uuid::FromBytes(rows->Bytes(i, 4));
-      auto value = DecodeValue(rows->Bytes(i, 8));
+      auto id = Uuid::FromBytes(rows->Bytes(i, 3));
+      auto value = DecodeValue(rows->Bytes(i, 7));
       if (!id || !value.ok()) return Internal("postgres: a stored change is corrupt");
       Change c;
-      c.seq = Position(rows->Int64(i, 2), rows->Int32(i, 3));
-      c.record = RecordHeader{*id, rows->Text(i, 5), rows->Text(i, 6)};
-      c.field = rows->Text(i, 7);
+      c.seq = static_cast<uint64_t>(rows->Int64(i, 2));
+      c.record = RecordHeader{*id, rows->Text(i, 4), rows->Text(i, 5)};
+      c.field = rows->Text(i, 6);
       c.version = FieldVersion{std::move(value).value(),
-                               Stamp{static_cast<uint64_t>(rows->Int64(i, 9)),
-                                     static_cast<uint32_t>(rows->Int64(i, 10))}};
+                               Stamp{static_cast<uint64_t>(rows->Int64(i, 8)),
+                                     static_cast<uint32_t>(rows->Int64(i, 9))}};
       out.push_back(std::move(c));
     }
     if (rows->Int64(0, 0) < window) break;  // the window reached the newest commit
-    from_seq = rows->Int64(0, 1) + 1;
-    after_ord = 0;
+    after = rows->Int64(0, 1);
   }
   return out;
 }
@@ -279,7 +281,7 @@ Result<Stats> PostgresStorage::GetStats() {
   stats.open_conflicts = counts.Int64(0, 1);
   stats.users = counts.Int64(0, 2);
   stats.devices = counts.Int64(0, 3);
-  stats.last_seq = counts.Int64(0, 4) == 0 ? 0 : Position(counts.Int64(0, 4), counts.Int32(0, 5));
+  stats.last_seq = static_cast<uint64_t>(counts.Int64(0, 4));
   return stats;
 }
 

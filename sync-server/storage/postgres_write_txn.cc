@@ -9,8 +9,8 @@
 // reads it, in a separate statement from the read: READ COMMITTED takes a snapshot per
 // statement, so the read sees whatever the previous lock holder committed. The lock is
 // also taken for records that do not exist yet, so two creators of one record take turns.
-// PutField on a record the caller did not load locks and reads it itself and checks that
-// `previous` is still current (kUnavailable if it is not: retry the batch).
+// PutField on a record the caller did not load locks and reads it itself; either way it
+// checks `previous` against the stored current version (kInternal if they differ).
 //
 // Two batches that lock the same records in opposite orders deadlock; PostgreSQL detects
 // that within deadlock_timeout and aborts one, which surfaces as kUnavailable (retry).
@@ -79,10 +79,12 @@ ORDER BY u.scope
 ON CONFLICT (scope) DO UPDATE
 SET sum = (s.sum + excluded.sum) % 18446744073709551616, count = s.count + excluded.count)sql"};
 
-// The commit position: must stay the last statement before COMMIT (postgres_storage.cc).
-const Statement kTakePosition = {"take_position", R"sql(
-WITH c AS (UPDATE commit_counter SET last_seq = last_seq + 1 RETURNING last_seq)
-INSERT INTO commits (seq, txn) SELECT last_seq, currval('write_txns') FROM c)sql"};
+// Takes $1 consecutive change positions, one per write of the transaction (write k gets
+// first_pos + k - 1). Must stay the last statement before COMMIT: see postgres_storage.cc.
+const Statement kTakePositions = {"take_positions", R"sql(
+WITH c AS (UPDATE commit_counter SET last_pos = last_pos + $1::int8 RETURNING last_pos)
+INSERT INTO commits (last_pos, first_pos, txn)
+SELECT last_pos, last_pos - $1::int8 + 1, currval('write_txns') FROM c)sql"};
 
 const Params kNoParams;
 
@@ -172,10 +174,8 @@ Status PostgresWriteTxn::Put(const RecordHeader& header, const std::string& fiel
                              const std::optional<FieldVersion>& previous) {
   if (!failure_.ok()) return failure_;
   if (field.empty()) return InvalidArgument("a field name is empty");
-  if (next_ord_ >= kMaxOrd) {
-    return Status(StatusCode::kResourceExhausted,
-                  "too many field writes in one transaction (at most " +
-                      std::to_string(kMaxOrd) + ")");
+  if (next_ord_ >= kMaxWritesPerTxn) {
+    return Status(StatusCode::kResourceExhausted, "too many field writes in one transaction");
   }
   auto locked_or = Lock(header.id);
   if (!locked_or.ok()) return locked_or.status();
@@ -185,12 +185,10 @@ Status PostgresWriteTxn::Put(const RecordHeader& header, const std::string& fiel
   const bool previous_matches = previous ? (current && current->stamp == previous->stamp)
                                          : current == nullptr;
   if (!previous_matches) {
-    if (locked.loaded_by_caller) {
-      return Internal("PutField: `previous` is not the current version of field " + field +
-                      " of record " + header.id.ToString());
-    }
-    return Status(StatusCode::kUnavailable,
-                  "record " + header.id.ToString() + " changed concurrently; retry");
+    // Under the record lock the stored version is the truth; a caller that read it before
+    // taking the lock (or not at all) would corrupt the history and the checksum.
+    return Internal("PutField: the given previous version of field " + field + " of record " +
+                    header.id.ToString() + " is not the stored current version");
   }
   if (!locked.record) {
     if (header.type.empty() || header.scope.empty()) {
@@ -198,6 +196,9 @@ Status PostgresWriteTxn::Put(const RecordHeader& header, const std::string& fiel
     }
     locked.record = Record{header.id, header.type, header.scope, {}};
     new_records_.push_back(header);
+  } else if (locked.record->type != header.type || locked.record->scope != header.scope) {
+    return InvalidArgument("record " + header.id.ToString() +
+                           " exists with another type or scope; records never change either");
   }
   ScopeChecksum& delta = checksum_deltas_[locked.record->scope];
   if (current) {
@@ -290,7 +291,8 @@ Status PostgresWriteTxn::CommitWrites() {
   if (!superseded_.empty()) steps.push_back({&kInsertHistory, &history});
   steps.push_back({&kUpsertFields, &fields});
   steps.push_back({&kAddChecksums, &checksums});
-  steps.push_back({&kTakePosition, &kNoParams});
+  const Params positions = Params().Int64(next_ord_);
+  steps.push_back({&kTakePositions, &positions});
   steps.push_back({&kCommit, &kNoParams});
   return Run(std::move(steps)).status();
 }

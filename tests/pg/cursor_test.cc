@@ -76,7 +76,7 @@ TEST_F(CursorTest, ACommitCannotOvertakeOneThatTookItsPositionFirst) {
   // position and finishing COMMIT.
   auto holder = pg::Connection::Open(conninfo_);
   ASSERT_TRUE(holder.ok());
-  ASSERT_TRUE((*holder)->Run("BEGIN; UPDATE commit_counter SET last_seq = last_seq + 1").ok());
+  ASSERT_TRUE((*holder)->Run("BEGIN; UPDATE commit_counter SET last_pos = last_pos + 1").ok());
   std::atomic<bool> committed{false};
   std::thread writer([&] {
     EXPECT_TRUE(WriteFields(*storage, {TestId(1), "visit", "c/t/s"},

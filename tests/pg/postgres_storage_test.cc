@@ -187,27 +187,32 @@ TEST_F(PostgresStorageTest, AnOverwrittenVersionIsRememberedAsSuperseded) {
   EXPECT_TRUE(*(*txn)->WasSuperseded(h.id, "income", At(2000, 8)));
 }
 
-TEST_F(PostgresStorageTest, PutFieldWithAStalePreviousVersionIsRefused) {
+TEST_F(PostgresStorageTest, PutFieldWithAStalePreviousVersionFailsTheTransaction) {
   auto storage = OpenMigrated();
   ASSERT_TRUE(storage);
   const RecordHeader h{TestId(5), "visit", "c/t/s"};
   ASSERT_TRUE(WriteFields(*storage, h, {{"income", {Value(100), At(1000, 7)}}}).ok());
-  const FieldVersion stale{Value(50), At(500, 7)};
-  {
-    // Not loaded by the caller: the record may have changed since; retry.
-    auto txn = storage->BeginWrite();
-    Status s = (*txn)->PutField(h, "income", {Value(1), At(3000, 8)}, stale);
-    EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
-  }
-  {
-    // Loaded, then contradicted: a bug in the caller.
-    auto txn = storage->BeginWrite();
-    ASSERT_TRUE((*txn)->LoadRecord(h.id).ok());
-    Status s = (*txn)->PutField(h, "income", {Value(1), At(3000, 8)}, std::nullopt);
-    EXPECT_EQ(s.code(), StatusCode::kInternal) << s.ToString();
-    EXPECT_FALSE((*txn)->Commit().ok()) << "a failed transaction cannot commit";
-  }
+  auto txn = storage->BeginWrite();
+  ASSERT_TRUE(txn.ok());
+  ASSERT_TRUE((*txn)->PutField({TestId(6), "visit", "c/t/s"}, "income",
+                               {Value(7), At(3000, 8)}, std::nullopt)
+                  .ok());
+  Status s = (*txn)->PutField(h, "income", {Value(1), At(3000, 8)}, std::nullopt);
+  EXPECT_EQ(s.code(), StatusCode::kInternal) << s.ToString();
+  EXPECT_FALSE((*txn)->Commit().ok()) << "a batch must never commit half-merged";
   EXPECT_EQ((*storage->GetRecord(h.id))->Find("income")->value, Value(100));
+  EXPECT_FALSE(storage->GetRecord(TestId(6))->has_value());
+}
+
+TEST_F(PostgresStorageTest, ARecordKeepsItsTypeAndScope) {
+  auto storage = OpenMigrated();
+  ASSERT_TRUE(storage);
+  ASSERT_TRUE(WriteFields(*storage, {TestId(7), "visit", "c/t/s"},
+                          {{"income", {Value(100), At(1000, 7)}}}).ok());
+  auto txn = storage->BeginWrite();
+  Status s = (*txn)->PutField({TestId(7), "visit", "c/t/other"}, "status",
+                              {Value("draft"), At(2000, 7)}, std::nullopt);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
 }
 
 TEST_F(PostgresStorageTest, ResentBatchIsMarkedOnlyOnceEvenFromTwoInstances) {
