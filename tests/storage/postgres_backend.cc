@@ -46,6 +46,11 @@ StorageBackend PostgresBackend(const std::string& conninfo) {
   StorageBackend b;
   b.name = "postgres";
   b.create_database = [conninfo]() -> Result<std::string> {
+    if (conninfo.empty()) {
+      return FailedPrecondition(
+          "PG_CONNINFO is not set but HOMEVISIT_REQUIRE_POSTGRES=1: start PostgreSQL with "
+          "`source scripts/lib/postgres.sh; pg_start` (scripts/test does)");
+    }
     static std::atomic<int> counter{0};
     const std::string schema = "suite_" + std::to_string(::getpid()) + "_" +
                                std::to_string(++counter) + "_" +
