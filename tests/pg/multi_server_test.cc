@@ -28,7 +28,7 @@ constexpr int kBatchesPerPusher = 50;
 constexpr int kVisitsPerBatch = 5;
 constexpr int kAnswersPerVisit = 8;  // plus status and author: 10 fields per visit
 constexpr int kHouseholdsPerSchool = 3;
-constexpr uint32_t kPullBatchFields = 64;
+constexpr uint32_t kPullBatchFields = 200;
 const std::vector<std::string> kSchools = {"qx/hs/s0", "qx/hs/s1", "qx/hs/s2", "qx/hs/s3"};
 constexpr char kTownshipScope[] = "qx/hs";
 
@@ -49,9 +49,13 @@ struct PusherResult {
 // Pushes kBatchesPerPusher batches of new visits plus an edit of a household that the other
 // teachers of the school edit too (so conflict records are made while others pull).
 void Push(TestDevice& device, const std::string& teacher, const std::string& school,
-          const std::vector<Uuid>& households, PusherResult& out) {
+          const std::vector<Uuid>& households, uint64_t seed, PusherResult& out) {
+  std::mt19937_64 rng(seed);
   std::map<Uuid, Stamp> last_written;
   for (int b = 1; b <= kBatchesPerPusher; ++b) {
+    // Devices do not push back to back; the pause also lets the pullers catch up with the
+    // newest commits, where a late commit could be skipped.
+    std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 25));
     v1::PushRequest request;
     request.set_batch_seq(static_cast<uint64_t>(b));
     int writes = 0;
@@ -242,7 +246,8 @@ TEST_F(MultiServerTest, PullersOnTwoServersEndWithExactlyTheStateEightPushersWro
   for (int i = 0; i < kPushers; ++i) {
     threads.emplace_back([&, i] {
       const std::string school = kSchools[i % kSchools.size()];
-      Push(*pushers[i], "teacher" + std::to_string(i), school, households[school], pushed[i]);
+      Push(*pushers[i], "teacher" + std::to_string(i), school, households[school], seed + 10 + i,
+           pushed[i]);
       --pushing;
     });
   }
