@@ -103,7 +103,7 @@ Uuid DeviceStore::NewId() { return ids_->Next(WallNow()); }
 
 Status DeviceStore::LoadClock() {
   auto stmt = db_.Prepare(
-      "SELECT hlc_last, clock_offset_ms, node, scopes FROM sync_state WHERE id = 1");
+      "SELECT hlc_last, clock_offset_ms, node, scopes, user FROM sync_state WHERE id = 1");
   if (!stmt.ok()) return stmt.status();
   auto row = stmt->Step();
   if (!row.ok()) return row.status();
@@ -112,6 +112,7 @@ Status DeviceStore::LoadClock() {
   clock_.Restore(static_cast<uint64_t>(stmt->Int(0)));
   clock_.set_node(static_cast<uint32_t>(stmt->Int(2)));
   scopes_ = SplitScopes(stmt->Text(3));
+  user_ = stmt->Text(4);
   return Status::Ok();
 }
 
@@ -182,6 +183,7 @@ Status DeviceStore::SaveLogin(const LoginInfo& login, int64_t server_time_ms) {
   if (Status s = stmt->Run(); !s.ok()) return s;
   clock_.set_node(login.node);
   scopes_ = login.scopes;
+  user_ = login.user;
   clock_offset_ms_ = server_time_ms - (WallNow() - clock_offset_ms_);
   (void)clock_.Observe(Stamp::Pack(static_cast<uint64_t>(server_time_ms), 0));
   if (Status s = SaveClock(); !s.ok()) return s;
@@ -214,6 +216,7 @@ Status DeviceStore::Wipe() {
   clock_.set_node(0);
   clock_offset_ms_ = 0;
   scopes_.clear();
+  user_.clear();
   if (Status s = db_.Exec("VACUUM"); !s.ok()) return s;
   if (Status s = db_.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); !s.ok()) return s;
   return db_.Exec("PRAGMA secure_delete = OFF");
@@ -265,7 +268,13 @@ Status DeviceStore::Set(const Uuid& id, const FieldValues& fields) {
 
 Status DeviceStore::Delete(const Uuid& id) { return Set(id, {{kDeletedField, Value(true)}}); }
 
-Status DeviceStore::ResolveConflict(const Uuid& conflict_id, const Value& chosen) {
+Result<int64_t> DeviceStore::PendingCount() {
+  std::lock_guard lock(mu_);
+  return db_.QueryInt("SELECT count(*) FROM outbox WHERE state < 2");
+}
+
+Status DeviceStore::ResolveConflict(const Uuid& conflict_id, const Value& chosen,
+                                    const std::string& resolution) {
   std::lock_guard lock(mu_);
   if (clock_.node() == 0) return FailedPrecondition("log in before writing");
   auto target = db_.Prepare(
@@ -290,9 +299,10 @@ Status DeviceStore::ResolveConflict(const Uuid& conflict_id, const Value& chosen
   if (Status s = txn.Begin(); !s.ok()) return s;
   const Stamp stamp = clock_.Now();
   if (Status s = WriteFields(*record_id, {{field_name, chosen}}, stamp); !s.ok()) return s;
-  if (Status s = WriteFields(conflict_id, {{field::kStatus, Value("resolved")}}, stamp); !s.ok()) {
-    return s;
-  }
+  const FieldValues decision = {{field::kStatus, Value("resolved")},
+                                {field::kResolution, Value(resolution)},
+                                {field::kResolvedBy, Value(user_)}};
+  if (Status s = WriteFields(conflict_id, decision, stamp); !s.ok()) return s;
   if (Status s = SaveClock(); !s.ok()) return s;
   return txn.Commit();
 }

@@ -148,8 +148,12 @@ class DeviceStore {
   // Deletion is the field "_deleted" set to true.
   Status Delete(const Uuid& id);
   // A coordinator's decision on a conflict record: writes `chosen` to the conflicting field
-  // (based on its current stamp, like any edit) and marks the conflict resolved, together.
-  Status ResolveConflict(const Uuid& conflict_id, const Value& chosen);
+  // (based on its current stamp, like any edit) and marks the conflict resolved, with
+  // `resolution` (a short note) and the login's user as resolved_by, all together.
+  Status ResolveConflict(const Uuid& conflict_id, const Value& chosen,
+                         const std::string& resolution);
+  // Local writes the server has not acknowledged yet.
+  Result<int64_t> PendingCount();
 
   // --- Sync side --------------------------------------------------------------------------
   // The batch in flight if there is one (resent == true), else a new batch of the oldest
@@ -203,6 +207,7 @@ class DeviceStore {
   int64_t clock_offset_ms_ = 0;  // guarded by mu_
   std::unique_ptr<UuidGenerator> ids_;  // guarded by mu_
   std::vector<std::string> scopes_;     // guarded by mu_; the login's scopes
+  std::string user_;                    // guarded by mu_; the login's user
 };
 
 }  // namespace homevisit::store

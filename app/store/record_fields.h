@@ -1,5 +1,5 @@
 // Well-known record types and field names the device filters on. One name for one thing:
-// the server's seed, the protocol and the UI use these same names.
+// these are the names of core/record_types.h, which the server checks every write against.
 #pragma once
 
 #include <string_view>
@@ -15,8 +15,8 @@ inline constexpr char kConflict[] = "conflict";
 
 namespace field {
 inline constexpr char kName[] = "name";                // student: full name
-inline constexpr char kClass[] = "class";              // student: class within the school
-inline constexpr char kGrade[] = "grade";              // student: grade
+inline constexpr char kClass[] = "class_name";         // student: class, e.g. "三年级2班"
+inline constexpr char kGrade[] = "grade";              // student: grade 1-9 (integer)
 inline constexpr char kVillage[] = "village";          // student, household: village (村)
 inline constexpr char kHousehold[] = "household_id";   // student, visit: household (uuid text)
 inline constexpr char kStudent[] = "student_id";       // visit: the student visited (uuid text)
@@ -29,6 +29,8 @@ inline constexpr char kConflictRecord[] = "record_id";
 inline constexpr char kConflictField[] = "field";
 inline constexpr char kConflictLoser[] = "loser";
 inline constexpr char kConflictWinner[] = "winner";
+inline constexpr char kResolution[] = "resolution";    // conflict: the coordinator's note
+inline constexpr char kResolvedBy[] = "resolved_by";   // conflict: who resolved it
 }  // namespace field
 
 // Fields whose effective value is kept in record_key for filtering.

@@ -298,17 +298,17 @@ TEST_F(StoreTest, TheChecksumIsTheSumOfFieldHashesOfTheConfirmedReplica) {
   Login("wang", {"qx/hs"});
   const Uuid a = MakeId(1), b = MakeId(2), c = MakeId(3);
   const Stamp s1{Stamp::Pack(wall_ms_, 0), 2}, s2{Stamp::Pack(wall_ms_, 5), 4};
-  Pull({ServerRecord(a, type::kStudent, kSchool, {{"name", Value("甲")}, {"class", Value("3")}}, s1),
+  Pull({ServerRecord(a, type::kStudent, kSchool, {{"name", Value("甲")}, {"class_name", Value("3")}}, s1),
         ServerRecord(b, type::kStudent, kOtherSchool, {{"name", Value("乙")}}, s1)},
        2);
-  Pull({ServerRecord(a, type::kStudent, kSchool, {{"class", Value("4")}}, s2),
+  Pull({ServerRecord(a, type::kStudent, kSchool, {{"class_name", Value("4")}}, s2),
         ServerRecord(c, type::kStudent, "qx/hs/s10", {{"name", Value("丙")}}, s2)},
        4);
   // Local writes are not part of the confirmed replica.
   ASSERT_TRUE(store_->Set(a, {{"name", Value("甲甲")}}).ok());
   ScopeChecksum s1_expected;
   s1_expected.Add(FieldHash(a, "name", s1));
-  s1_expected.Add(FieldHash(a, "class", s2));
+  s1_expected.Add(FieldHash(a, "class_name", s2));
   EXPECT_EQ(*store_->ChecksumOf(kSchool), s1_expected);
   ScopeChecksum all = s1_expected;
   all.Add(FieldHash(b, "name", s1));
@@ -321,7 +321,7 @@ TEST_F(StoreTest, ARepairRemovesFieldsTheServerNoLongerSends) {
   Login();
   const Uuid a = MakeId(1), b = MakeId(2);
   const Stamp s{Stamp::Pack(wall_ms_, 0), 2};
-  Pull({ServerRecord(a, type::kStudent, kSchool, {{"name", Value("甲")}, {"class", Value("3")}}, s),
+  Pull({ServerRecord(a, type::kStudent, kSchool, {{"name", Value("甲")}, {"class_name", Value("3")}}, s),
         ServerRecord(b, type::kStudent, kSchool, {{"name", Value("乙")}}, s)},
        2);
   ASSERT_TRUE(store_->BeginRepair(kSchool).ok());
@@ -335,7 +335,7 @@ TEST_F(StoreTest, ARepairRemovesFieldsTheServerNoLongerSends) {
   ScopeChecksum expected;
   expected.Add(FieldHash(a, "name", s));
   EXPECT_EQ(*store_->ChecksumOf(kSchool), expected);
-  EXPECT_EQ(View(a).record.Find("class"), nullptr);
+  EXPECT_EQ(View(a).record.Find("class_name"), nullptr);
   EXPECT_TRUE(Reader()->StudentsOfClass(kSchool, "3")->empty());
   EXPECT_TRUE(store_->State()->repair_scope.empty());
 }
@@ -345,9 +345,9 @@ TEST_F(StoreTest, QueriesShowLocalWritesOverTheServerState) {
   const Stamp s{Stamp::Pack(wall_ms_, 0), 2};
   const Uuid home = MakeId(1), li = MakeId(2), zhang = MakeId(3), wu = MakeId(4);
   Pull({ServerRecord(home, type::kHousehold, kSchool, {{"head_name", Value("李大山")}, {"village", Value("花山村")}}, s),
-        ServerRecord(li, type::kStudent, kSchool, {{"name", Value("李明")}, {"class", Value("3")}, {"village", Value("花山村")}, {"household_id", Value(home.ToString())}}, s),
-        ServerRecord(zhang, type::kStudent, kSchool, {{"name", Value("张华")}, {"class", Value("4")}, {"village", Value("石门村")}}, s),
-        ServerRecord(wu, type::kStudent, kOtherSchool, {{"name", Value("吴红")}, {"class", Value("3")}, {"household_id", Value(home.ToString())}}, s)},
+        ServerRecord(li, type::kStudent, kSchool, {{"name", Value("李明")}, {"class_name", Value("3")}, {"village", Value("花山村")}, {"household_id", Value(home.ToString())}}, s),
+        ServerRecord(zhang, type::kStudent, kSchool, {{"name", Value("张华")}, {"class_name", Value("4")}, {"village", Value("石门村")}}, s),
+        ServerRecord(wu, type::kStudent, kOtherSchool, {{"name", Value("吴红")}, {"class_name", Value("3")}, {"household_id", Value(home.ToString())}}, s)},
        4);
   auto reader = Reader();
   auto names = [](const Result<std::vector<RecordView>>& views) {
@@ -363,7 +363,7 @@ TEST_F(StoreTest, QueriesShowLocalWritesOverTheServerState) {
   EXPECT_EQ(names(Result<std::vector<RecordView>>((*household)->students)), "李明;吴红;");
 
   // The teacher moves 张华 to class 3 and records two visits, one submitted.
-  ASSERT_TRUE(store_->Set(zhang, {{"class", Value("3")}}).ok());
+  ASSERT_TRUE(store_->Set(zhang, {{"class_name", Value("3")}}).ok());
   auto v1 = store_->Create(type::kVisit, kSchool, {{"student_id", Value(li.ToString())}, {"status", Value("draft")}, {"author", Value("wang")}});
   auto v2 = store_->Create(type::kVisit, kSchool, {{"student_id", Value(zhang.ToString())}, {"status", Value("draft")}, {"author", Value("wang")}});
   ASSERT_TRUE(v1.ok() && v2.ok());
@@ -395,13 +395,16 @@ TEST_F(StoreTest, OpenConflictsAreListedAndResolvingOneWritesTheChosenValue) {
   auto open = Reader()->OpenConflicts();
   ASSERT_TRUE(open.ok());
   ASSERT_EQ(open->size(), 1u);
-  ASSERT_TRUE(store_->ResolveConflict(conflict.id, Value(500)).ok());
+  ASSERT_TRUE(store_->ResolveConflict(conflict.id, Value(500), "kept the teacher's figure").ok());
   EXPECT_TRUE(Reader()->OpenConflicts()->empty());
+  RecordView decided = View(conflict.id);
+  EXPECT_EQ(Text(decided, "resolved_by"), "wang");
+  EXPECT_EQ(Text(decided, "resolution"), "kept the teacher's figure");
   RecordView v = View(visit);
   EXPECT_EQ(v.record.Find("income")->value, Value(500));
   EXPECT_NE(OutboxOf(*store_, visit).find("base=" + std::to_string(s.hlc) + "@2"), std::string::npos)
       << "the decision is based on the current value";
-  EXPECT_EQ(store_->ResolveConflict(visit, Value(1)).code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->ResolveConflict(visit, Value(1), "").code(), StatusCode::kNotFound);
 }
 
 TEST_F(StoreTest, AWipeErasesEverythingIncludingFreedPagesAndMakesANewDevice) {
