@@ -14,7 +14,8 @@
 namespace homevisit::cli {
 
 const char* Usage() {
-  return R"(usage: homevisit-device --data DIR [--server HOST:PORT] [--device-name NAME] [-v] COMMAND
+  return R"(usage: homevisit-device --data DIR [--server HOST:PORT] [--device-name NAME]
+                        [--attempts N] [-v] COMMAND
 
 commands:
   login USER PASSWORD        enrol this device (PASSWORD "-" reads it from stdin)
@@ -151,6 +152,7 @@ sync::SyncOptions SyncOptionsFor(const GlobalOptions& o) {
   sync::SyncOptions s;
   s.server = o.server;
   if (!o.device_name.empty()) s.device_name = o.device_name;
+  if (o.attempts > 0) s.backoff.max_attempts = o.attempts;
   return s;
 }
 

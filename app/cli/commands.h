@@ -25,6 +25,7 @@ struct GlobalOptions {
   std::string server;       // HOST:PORT; empty: the one of the last login
   std::string device_name;  // for login
   bool verbose = false;     // technical detail of errors, progress of a sync
+  int attempts = 0;         // attempts per call before giving up (0: the default)
 };
 
 // Runs one command (args[0] is its name). Output for people goes to `out`, errors to `err`.

@@ -24,6 +24,15 @@ int main(int argc, char** argv) {
       if (!value(&options.server)) break;
     } else if (arg == "--device-name") {
       if (!value(&options.device_name)) break;
+    } else if (arg == "--attempts") {
+      std::string n;
+      if (!value(&n)) break;
+      if (n.empty() || n.size() > 2 || n.find_first_not_of("0123456789") != std::string::npos ||
+          std::stoi(n) < 1) {
+        std::cerr << "--attempts needs a number from 1 to 99\n";
+        return kExitUsage;
+      }
+      options.attempts = std::stoi(n);
     } else if (arg == "--verbose" || arg == "-v") {
       options.verbose = true;
     } else if (arg == "--help" || arg == "-h") {

@@ -57,7 +57,7 @@ Result<Value> ParseValueText(const std::string& text) {
   if (StartsWith(text, "bool:", &rest)) {
     if (rest == "true") return Value(true);
     if (rest == "false") return Value(false);
-    return InvalidArgument("bool: needs true or false");
+    return InvalidArgument("bool: needs true or false, e.g. bool:true");
   }
   if (StartsWith(text, "date:", &rest)) {
     Date d;

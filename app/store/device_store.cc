@@ -73,7 +73,9 @@ Result<std::unique_ptr<DeviceStore>> DeviceStore::Open(const std::string& path,
   auto db = Connection::Open(path, /*create=*/true, /*read_only=*/false);
   if (!db.ok()) return db.status();
   // WAL: readers never block the writer. FULL: a local write that returned is on disk.
-  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
+  for (const char* pragma : {"PRAGMA journal_mode=WAL",
+                             options.durable_local_writes ? "PRAGMA synchronous=FULL"
+                                                          : "PRAGMA synchronous=NORMAL",
                              "PRAGMA foreign_keys=OFF"}) {
     if (Status s = db->Exec(pragma); !s.ok()) return s;
   }

@@ -114,6 +114,10 @@ class DeviceStore {
     HybridClock::WallClock wall_clock;
     // Seed for record ids and the device id; from the platform's random source if 0.
     uint64_t random_seed = 0;
+    // A local write returns once it is on disk (synchronous=FULL). Off only for bulk
+    // loading in tests and benchmarks: a power cut may then lose the last writes (never
+    // corrupt the database).
+    bool durable_local_writes = true;
   };
 
   // Opens or creates the database at `path` (WAL), migrating it.

@@ -83,10 +83,13 @@ Result<size_t> DeviceStore::ApplyPulled(const v1::ChangeBatch& batch, PullTarget
   // A pulled batch can always be fetched again (its cursor commits with it), so it need not
   // wait for the disk the way a user's own write does.
   if (Status s = db_.Exec("PRAGMA synchronous=NORMAL"); !s.ok()) return s;
-  struct RestoreFull {
+  struct RestoreMode {
     Connection& db;
-    ~RestoreFull() { (void)db.Exec("PRAGMA synchronous=FULL"); }
-  } restore{db_};
+    bool full;
+    ~RestoreMode() {
+      if (full) (void)db.Exec("PRAGMA synchronous=FULL");
+    }
+  } restore{db_, options_.durable_local_writes};
 
   Transaction txn(db_);
   if (Status s = txn.Begin(); !s.ok()) return s;
