@@ -5,8 +5,8 @@ namespace {
 
 constexpr size_t kShaBytes = 32;
 
-}  // namespace
-
+// Status → gRPC status for this service. The sync server has the same mapping in
+// sync-server/grpc_status.h; once both are in one tree this gives way to that one.
 grpc::Status ToGrpcStatus(const Status& status) {
   using grpc::StatusCode;
   StatusCode code = StatusCode::UNKNOWN;
@@ -26,6 +26,8 @@ grpc::Status ToGrpcStatus(const Status& status) {
   }
   return {code, status.message()};
 }
+
+}  // namespace
 
 BlobService::BlobService(BlobStore* store, BlobAccess* access, BlobServiceOptions options)
     : store_(store), access_(access), options_(options) {}

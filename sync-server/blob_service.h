@@ -71,8 +71,4 @@ class BlobService final : public v1::Blobs::Service {
   BlobServiceOptions options_;
 };
 
-// The one mapping from a Status to a gRPC status for the blob service. (The sync server
-// has its own; after merge the two should become one.)
-grpc::Status ToGrpcStatus(const Status& status);
-
 }  // namespace homevisit::server

@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <random>
 
-namespace homevisit::client {
+namespace homevisit::sync {
 namespace {
 
 constexpr size_t kShaBytes = 32;
@@ -342,4 +342,4 @@ Result<TransferReport> BlobUploader::Download(const std::string& sha256, const s
   }
 }
 
-}  // namespace homevisit::client
+}  // namespace homevisit::sync

@@ -37,7 +37,7 @@
 #include "core/status.h"
 #include "homevisit/v1/blobs.grpc.pb.h"
 
-namespace homevisit::client {
+namespace homevisit::sync {
 
 struct BlobTransferOptions {
   // The device token, hex; sent as "authorization: Bearer <token>".
@@ -117,4 +117,4 @@ class BlobUploader {
   grpc::ClientContext* active_ = nullptr;  // the running call, for Cancel(); guarded by mu_
 };
 
-}  // namespace homevisit::client
+}  // namespace homevisit::sync

@@ -14,8 +14,8 @@
 namespace homevisit::testing {
 namespace {
 
-using client::BlobUploader;
-using client::Sha256Of;
+using sync::BlobUploader;
+using sync::Sha256Of;
 
 const std::string kTeacherToken = "7e1c0e57";       // teacher at school 1 of township A
 const std::string kTownshipToken = "c00d0a7e";      // coordinator of township A
@@ -131,7 +131,7 @@ TEST_F(BlobServiceTest, UploadResumesAfterEveryCutWithoutResendingAcknowledgedBy
         << "call " << i << " restarted at or below an offset the server had acknowledged";
   }
   // At most the photo, one lost chunk per cut, and framing: 2 KB per connection + 1 %.
-  const uint64_t chunk = client::BlobTransferOptions().chunk_bytes;
+  const uint64_t chunk = sync::BlobTransferOptions().chunk_bytes;
   EXPECT_LE(c.bytes_up, photo.size() + c.cuts * chunk + c.connections * 2048 + photo.size() / 100);
   std::string back;
   ASSERT_TRUE(Get(kTeacherToken, Sha256Of(photo), 0, &back).ok());
@@ -309,7 +309,7 @@ TEST_F(BlobServiceTest, AnUploadToAnUnreachableServerGivesUpSayingWhereItWillRes
   const std::string photo = Photo(1000, 21);
   const uint16_t port = server_->port();
   server_->Stop();
-  client::BlobTransferOptions o = TestTransferOptions(kTeacherToken);
+  sync::BlobTransferOptions o = TestTransferOptions(kTeacherToken);
   o.max_attempts_without_progress = 3;
   o.initial_backoff = std::chrono::milliseconds(10);
   auto r = BlobUploader(BlobsStub(port), o).Upload(Sha256Of(photo), photo);

@@ -20,7 +20,7 @@ TEST(BlobSlowLink, AThreeMegabytePhotoArrivesIntactAndCostsAtMostOneChunkPerCut)
   BlobServer server(dir.path(), &access);
 
   const std::string photo = RandomBytes(3'000'000, 2024);
-  const std::string sha = client::Sha256Of(photo);
+  const std::string sha = sync::Sha256Of(photo);
   access.AddReference(sha, "county/townA/school1");
 
   faultproxy::ProxyOptions po;
@@ -31,9 +31,9 @@ TEST(BlobSlowLink, AThreeMegabytePhotoArrivesIntactAndCostsAtMostOneChunkPerCut)
   auto proxy = faultproxy::FaultProxy::Start(po);
   ASSERT_TRUE(proxy.ok()) << proxy.status().ToString();
 
-  client::BlobTransferOptions options = TestTransferOptions(token);
+  sync::BlobTransferOptions options = TestTransferOptions(token);
   const uint32_t chunk = options.chunk_bytes;
-  client::BlobUploader uploader(BlobsStub((*proxy)->port()), options);
+  sync::BlobUploader uploader(BlobsStub((*proxy)->port()), options);
   auto report = uploader.Upload(sha, photo, /*never_sent=*/true);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   const faultproxy::ProxyCounters c = (*proxy)->counters();

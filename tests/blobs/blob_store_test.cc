@@ -17,7 +17,7 @@
 namespace homevisit::server {
 namespace {
 
-using client::Sha256Of;
+using sync::Sha256Of;
 using testing::BlobFiles;
 using testing::RandomBytes;
 using testing::TempDir;

@@ -122,8 +122,8 @@ std::string RandomBytes(size_t n, uint64_t seed) {
   return s;
 }
 
-client::BlobTransferOptions TestTransferOptions(const std::string& token_hex) {
-  client::BlobTransferOptions o;
+sync::BlobTransferOptions TestTransferOptions(const std::string& token_hex) {
+  sync::BlobTransferOptions o;
   o.bearer_token_hex = token_hex;
   o.initial_backoff = std::chrono::milliseconds(50);
   o.max_backoff = std::chrono::milliseconds(200);

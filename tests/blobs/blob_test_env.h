@@ -81,7 +81,7 @@ std::shared_ptr<v1::Blobs::Stub> BlobsStub(uint16_t port);
 std::string RandomBytes(size_t n, uint64_t seed);
 
 // Options for a test uploader: the given token, short back-off.
-client::BlobTransferOptions TestTransferOptions(const std::string& token_hex);
+sync::BlobTransferOptions TestTransferOptions(const std::string& token_hex);
 
 // Files under <dir>/blobs, relative, sorted ("complete/ab/ab12...", "partial/...").
 std::vector<std::string> BlobFiles(const std::string& dir);
