@@ -122,14 +122,24 @@ bool BlobUploader::BackOff(std::chrono::milliseconds* backoff) {
   return !wake_.wait_for(lock, wait, [this] { return cancelled_.load(); });
 }
 
+bool BlobUploader::SetActive(grpc::ClientContext* context) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (context != nullptr && cancelled_) return false;
+  active_ = context;
+  return true;
+}
+
 grpc::Status BlobUploader::Probe(const std::string& sha256, v1::BlobStatusResponse* response,
                                  TransferReport* report) {
   grpc::ClientContext context;
   Prepare(&context, options_.status_deadline);
+  if (!SetActive(&context)) return {grpc::StatusCode::CANCELLED, "cancelled"};
   v1::BlobStatusRequest request;
   request.set_sha256(sha256);
   report->status_calls++;
-  return stub_->BlobStatus(&context, request, response);
+  grpc::Status s = stub_->BlobStatus(&context, request, response);
+  SetActive(nullptr);
+  return s;
 }
 
 BlobUploader::PutOutcome BlobUploader::PutFrom(const std::string& sha256,
@@ -138,11 +148,7 @@ BlobUploader::PutOutcome BlobUploader::PutFrom(const std::string& sha256,
   PutOutcome out;
   grpc::ClientContext context;
   Prepare(&context, TransferDeadline(content.size() - offset));
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (cancelled_) return {{grpc::StatusCode::CANCELLED, "cancelled"}, {}};
-    active_ = &context;
-  }
+  if (!SetActive(&context)) return {{grpc::StatusCode::CANCELLED, "cancelled"}, {}};
   report->transfer_calls++;
   report->call_offsets.push_back(offset);
   auto writer = stub_->PutBlob(&context, &out.response);
@@ -163,8 +169,7 @@ BlobUploader::PutOutcome BlobUploader::PutFrom(const std::string& sha256,
   } while (pos < content.size());
   writer->WritesDone();
   out.status = writer->Finish();
-  std::lock_guard<std::mutex> lock(mu_);
-  active_ = nullptr;
+  SetActive(nullptr);
   return out;
 }
 
@@ -197,6 +202,7 @@ Result<TransferReport> BlobUploader::Upload(const std::string& sha256, std::stri
     return BackOff(&backoff);
   };
   bool probe = !never_sent;
+  bool probed = false;         // the server's limits are known
   bool after_failure = false;  // the previous PutBlob or BlobStatus broke off
   for (;;) {
     if (cancelled_) return cancelled;
@@ -210,6 +216,7 @@ Result<TransferReport> BlobUploader::Upload(const std::string& sha256, std::stri
         after_failure = true;
         continue;
       }
+      probed = true;
       if (st.complete()) {
         report.already_complete = report.transfer_calls == 0;
         return report;
@@ -245,6 +252,10 @@ Result<TransferReport> BlobUploader::Upload(const std::string& sha256, std::stri
       continue;
     }
     if (cancelled_) return cancelled;
+    if (put.status.error_code() == grpc::StatusCode::INVALID_ARGUMENT && !probed) {
+      probe = true;  // started blind: learn the server's limits (chunk size) and try again
+      continue;
+    }
     if (!IsTransient(put.status)) return FromGrpc(put.status);
     probe = true;  // the server kept some of what was sent: ask how much
     after_failure = true;
@@ -257,11 +268,7 @@ grpc::Status BlobUploader::GetFrom(const std::string& sha256, const std::string&
   // Until the first answer the size is unknown: guess 1 MiB. A deadline that proves short
   // only ends the call; the next one resumes where it stopped.
   Prepare(&context, TransferDeadline(*total > *offset ? *total - *offset : 1u << 20));
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (cancelled_) return {grpc::StatusCode::CANCELLED, "cancelled"};
-    active_ = &context;
-  }
+  if (!SetActive(&context)) return {grpc::StatusCode::CANCELLED, "cancelled"};
   report->transfer_calls++;
   report->call_offsets.push_back(*offset);
   v1::GetBlobRequest request;
@@ -295,8 +302,7 @@ grpc::Status BlobUploader::GetFrom(const std::string& sha256, const std::string&
   } else {
     bad = {grpc::StatusCode::RESOURCE_EXHAUSTED, "cannot write " + part_path};
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  active_ = nullptr;
+  SetActive(nullptr);
   return bad.ok() ? s : bad;
 }
 

@@ -105,6 +105,8 @@ class BlobUploader {
   grpc::Status Probe(const std::string& sha256, v1::BlobStatusResponse* response,
                      TransferReport* report);
   void Prepare(grpc::ClientContext* context, std::chrono::milliseconds deadline);
+  // Records the running call for Cancel(); false (and nothing recorded) if already cancelled.
+  bool SetActive(grpc::ClientContext* context);
   std::chrono::milliseconds TransferDeadline(uint64_t remaining) const;
   // Sleeps the current back-off (with jitter) and doubles it; false if cancelled meanwhile.
   bool BackOff(std::chrono::milliseconds* backoff);

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -56,7 +57,7 @@ class BlobServiceTest : public ::testing::Test {
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
   }
 
-  grpc::Status Status(const std::string& token, const std::string& sha,
+  grpc::Status StatusOf(const std::string& token, const std::string& sha,
                       v1::BlobStatusResponse* out) {
     grpc::ClientContext ctx;
     Authorize(&ctx, token);
@@ -124,7 +125,6 @@ TEST_F(BlobServiceTest, UploadResumesAfterEveryCutWithoutResendingAcknowledgedBy
   std::printf("cuts %llu, bytes up %llu for %zu, calls %d, status calls %d\n",
               static_cast<unsigned long long>(c.cuts), static_cast<unsigned long long>(c.bytes_up),
               photo.size(), report->transfer_calls, report->status_calls);
-  for (uint64_t o : report->call_offsets) std::printf("call at %llu\n", static_cast<unsigned long long>(o));
   EXPECT_GE(c.cuts, 9u) << "the link should have dropped about every 100 KB";
   for (size_t i = 1; i < report->call_offsets.size(); ++i) {
     EXPECT_GT(report->call_offsets[i], report->call_offsets[i - 1])
@@ -153,7 +153,7 @@ TEST_F(BlobServiceTest, ACorruptedUploadIsRefusedAndNotStored) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
   EXPECT_NE(s.error_message().find("nothing was stored"), std::string::npos) << s.error_message();
   v1::BlobStatusResponse st;
-  ASSERT_TRUE(Status(kTeacherToken, sha, &st).ok());
+  ASSERT_TRUE(StatusOf(kTeacherToken, sha, &st).ok());
   EXPECT_EQ(st.offset(), 0u);
   EXPECT_FALSE(st.complete());
   EXPECT_TRUE(BlobFiles(dir_.path()).empty());
@@ -176,7 +176,7 @@ TEST_F(BlobServiceTest, AReaderOutsideTheScopeIsDeniedEveryCall) {
   EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_TRUE(got.empty());
   v1::BlobStatusResponse st;
-  EXPECT_EQ(Status(kOtherTownToken, sha, &st).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(StatusOf(kOtherTownToken, sha, &st).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   v1::PutBlobResponse resp;
   EXPECT_EQ(Put(kOtherTownToken, {First(sha, photo.size(), 0, photo)}, &resp).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
@@ -206,7 +206,7 @@ TEST_F(BlobServiceTest, APartialUploadSurvivesAServerRestartAndResumesFromItsOff
   server_->Restart();
 
   v1::BlobStatusResponse st;
-  ASSERT_TRUE(Status(kTeacherToken, sha, &st).ok());
+  ASSERT_TRUE(StatusOf(kTeacherToken, sha, &st).ok());
   EXPECT_EQ(st.offset(), 100'000u);
   auto report = Uploader(server_->port()).Upload(sha, photo);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
@@ -303,6 +303,31 @@ TEST_F(BlobServiceTest, DownloadResumesAfterCutsAndVerifiesTheFile) {
   back.resize(std::fread(back.data(), 1, back.size(), f));
   std::fclose(f);
   EXPECT_TRUE(back == photo);
+}
+
+TEST_F(BlobServiceTest, ACancelledUploadStopsAndLaterResumesWhereTheServerStood) {
+  const std::string photo = Photo(1'000'000, 22);
+  const std::string sha = Sha256Of(photo);
+  faultproxy::LinkProfile link;
+  link.up_bytes_per_s = link.down_bytes_per_s = 100'000;
+  auto proxy = Proxy(link);
+  BlobUploader uploader = Uploader(proxy->port());
+  Result<sync::TransferReport> first = homevisit::Status(StatusCode::kInternal, "not run");
+  std::thread upload([&] { first = uploader.Upload(sha, photo); });
+  while (server_->store().State(sha)->offset < 100'000) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  uploader.Cancel();
+  upload.join();
+  EXPECT_EQ(first.status().code(), StatusCode::kCancelled) << first.status().ToString();
+  const uint64_t held = server_->store().State(sha)->offset;
+  EXPECT_GT(held, 0u);
+  EXPECT_LT(held, photo.size());
+
+  auto second = Uploader(server_->port()).Upload(sha, photo);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(second->call_offsets, std::vector<uint64_t>{held});
+  EXPECT_EQ(second->data_bytes, photo.size() - held);
 }
 
 TEST_F(BlobServiceTest, AnUploadToAnUnreachableServerGivesUpSayingWhereItWillResume) {
