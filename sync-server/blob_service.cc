@@ -7,6 +7,7 @@ constexpr size_t kShaBytes = 32;
 
 // Status → gRPC status for this service. The sync server has the same mapping in
 // sync-server/grpc_status.h; once both are in one tree this gives way to that one.
+// clang-format off
 grpc::Status ToGrpcStatus(const Status& status) {
   using grpc::StatusCode;
   StatusCode code = StatusCode::UNKNOWN;
@@ -26,6 +27,7 @@ grpc::Status ToGrpcStatus(const Status& status) {
   }
   return {code, status.message()};
 }
+// clang-format on
 
 }  // namespace
 
@@ -120,9 +122,9 @@ grpc::Status BlobService::ReceiveChunks(grpc::ServerContext* context,
       break;
     }
     if (next.data().size() > options_.max_chunk_bytes) {
-      failure = {grpc::StatusCode::INVALID_ARGUMENT, "a chunk may carry at most " +
-                                                         std::to_string(options_.max_chunk_bytes) +
-                                                         " bytes"};
+      failure = {
+          grpc::StatusCode::INVALID_ARGUMENT,
+          "a chunk may carry at most " + std::to_string(options_.max_chunk_bytes) + " bytes"};
       break;
     }
     state = store_->Append(sha, total, state->offset, next.data());
@@ -145,9 +147,9 @@ grpc::Status BlobService::GetBlob(grpc::ServerContext* context, const v1::GetBlo
   }
   const uint64_t total = state->offset;
   if (request->offset() > total) {
-    return {grpc::StatusCode::INVALID_ARGUMENT,
-            "offset " + std::to_string(request->offset()) + " is past the attachment's end (" +
-                std::to_string(total) + " bytes)"};
+    return {grpc::StatusCode::INVALID_ARGUMENT, "offset " + std::to_string(request->offset()) +
+                                                    " is past the attachment's end (" +
+                                                    std::to_string(total) + " bytes)"};
   }
   uint64_t offset = request->offset();
   v1::GetBlobResponse chunk;

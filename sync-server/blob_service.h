@@ -52,8 +52,7 @@ class BlobService final : public v1::Blobs::Service {
 
   grpc::Status BlobStatus(grpc::ServerContext* context, const v1::BlobStatusRequest* request,
                           v1::BlobStatusResponse* response) override;
-  grpc::Status PutBlob(grpc::ServerContext* context,
-                       grpc::ServerReader<v1::PutBlobRequest>* reader,
+  grpc::Status PutBlob(grpc::ServerContext* context, grpc::ServerReader<v1::PutBlobRequest>* reader,
                        v1::PutBlobResponse* response) override;
   grpc::Status GetBlob(grpc::ServerContext* context, const v1::GetBlobRequest* request,
                        grpc::ServerWriter<v1::GetBlobResponse>* writer) override;

@@ -160,8 +160,8 @@ Result<BlobState> BlobStore::State(std::string_view sha256) {
   return StateLocked(Sha256Hex(sha256));
 }
 
-Result<BlobState> BlobStore::Append(std::string_view sha256, uint64_t total_bytes,
-                                    uint64_t offset, std::string_view data) {
+Result<BlobState> BlobStore::Append(std::string_view sha256, uint64_t total_bytes, uint64_t offset,
+                                    std::string_view data) {
   if (Status s = CheckSha(sha256); !s.ok()) return s;
   if (total_bytes == 0) return InvalidArgument("a blob has at least one byte");
   if (total_bytes > options_.max_blob_bytes) {
@@ -259,8 +259,8 @@ Result<std::string> BlobStore::Read(std::string_view sha256, uint64_t offset, si
   std::string out(static_cast<size_t>(std::min<uint64_t>(max_bytes, size - offset)), '\0');
   size_t got = 0;
   while (got < out.size()) {
-    const ssize_t n = pread(fd, out.data() + got, out.size() - got,
-                            static_cast<off_t>(offset + got));
+    const ssize_t n =
+        pread(fd, out.data() + got, out.size() - got, static_cast<off_t>(offset + got));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       const int err = n < 0 ? errno : EIO;

@@ -37,8 +37,8 @@
 namespace homevisit::server {
 
 struct BlobStoreOptions {
-  std::string dir;                          // the server's data directory; created if missing
-  uint64_t max_blob_bytes = 10ull << 20;    // largest blob accepted, bytes
+  std::string dir;                        // the server's data directory; created if missing
+  uint64_t max_blob_bytes = 10ull << 20;  // largest blob accepted, bytes
 };
 
 // What the store holds of one blob.

@@ -39,7 +39,8 @@ Result<DownscaledPhoto> DownscalePhoto(std::string_view encoded, const Downscale
                   "the photo has " + std::to_string(encoded.size()) + " bytes; at most " +
                       std::to_string(options.max_input_bytes) + " are accepted");
   }
-  QByteArray bytes = QByteArray::fromRawData(encoded.data(), static_cast<qsizetype>(encoded.size()));
+  QByteArray bytes =
+      QByteArray::fromRawData(encoded.data(), static_cast<qsizetype>(encoded.size()));
   QBuffer buffer(&bytes);
   buffer.open(QIODevice::ReadOnly);
   QImageReader reader(&buffer);

@@ -21,8 +21,8 @@
 namespace homevisit::photo {
 
 struct DownscaleOptions {
-  int longest_side_px = 1600;            // 64..10000
-  int jpeg_quality = 80;                 // 1..100
+  int longest_side_px = 1600;  // 64..10000
+  int jpeg_quality = 80;       // 1..100
   uint64_t max_input_bytes = 40ull << 20;
   int64_t max_input_pixels = 120'000'000;  // a 108 MP phone camera still fits
 };
@@ -31,7 +31,7 @@ struct DownscaledPhoto {
   std::string jpeg;  // the encoded result
   int width = 0;     // of the result, upright
   int height = 0;
-  int source_width = 0;   // of the original as decoded, before turning upright
+  int source_width = 0;  // of the original as decoded, before turning upright
   int source_height = 0;
 };
 

@@ -29,6 +29,7 @@ bool IsTransient(const grpc::Status& s) {
   }
 }
 
+// clang-format off
 Status FromGrpc(const grpc::Status& s) {
   StatusCode code = StatusCode::kInternal;
   switch (s.error_code()) {
@@ -47,6 +48,7 @@ Status FromGrpc(const grpc::Status& s) {
   }
   return {code, s.error_message()};
 }
+// clang-format on
 
 Status GaveUp(uint64_t offset, int tries) {
   return {StatusCode::kUnavailable, "the link failed " + std::to_string(tries) +
@@ -108,8 +110,8 @@ void BlobUploader::Prepare(grpc::ClientContext* context, std::chrono::millisecon
 }
 
 std::chrono::milliseconds BlobUploader::TransferDeadline(uint64_t remaining) const {
-  const auto per_rate = static_cast<int64_t>(remaining * 1000 /
-                                             static_cast<uint64_t>(options_.min_bytes_per_s));
+  const auto per_rate =
+      static_cast<int64_t>(remaining * 1000 / static_cast<uint64_t>(options_.min_bytes_per_s));
   return options_.transfer_base_deadline + std::chrono::milliseconds(per_rate);
 }
 
@@ -142,9 +144,9 @@ grpc::Status BlobUploader::Probe(const std::string& sha256, v1::BlobStatusRespon
   return s;
 }
 
-BlobUploader::PutOutcome BlobUploader::PutFrom(const std::string& sha256,
-                                               std::string_view content, uint64_t offset,
-                                               uint32_t chunk, TransferReport* report) {
+BlobUploader::PutOutcome BlobUploader::PutFrom(const std::string& sha256, std::string_view content,
+                                               uint64_t offset, uint32_t chunk,
+                                               TransferReport* report) {
   PutOutcome out;
   grpc::ClientContext context;
   Prepare(&context, TransferDeadline(content.size() - offset));
@@ -222,10 +224,10 @@ Result<TransferReport> BlobUploader::Upload(const std::string& sha256, std::stri
         return report;
       }
       if (st.max_blob_bytes() > 0 && content.size() > st.max_blob_bytes()) {
-        return Status(StatusCode::kResourceExhausted,
-                      "the attachment has " + std::to_string(content.size()) +
-                          " bytes; the server accepts at most " +
-                          std::to_string(st.max_blob_bytes()));
+        return Status(StatusCode::kResourceExhausted, "the attachment has " +
+                                                          std::to_string(content.size()) +
+                                                          " bytes; the server accepts at most " +
+                                                          std::to_string(st.max_blob_bytes()));
       }
       if (st.max_chunk_bytes() > 0) chunk = std::min(chunk, st.max_chunk_bytes());
       if (st.offset() > content.size()) {

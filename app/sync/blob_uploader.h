@@ -115,7 +115,7 @@ class BlobUploader {
   BlobTransferOptions options_;
   std::atomic<bool> cancelled_{false};
   std::mutex mu_;
-  std::condition_variable wake_;          // wakes a back-off sleep on Cancel()
+  std::condition_variable wake_;           // wakes a back-off sleep on Cancel()
   grpc::ClientContext* active_ = nullptr;  // the running call, for Cancel(); guarded by mu_
 };
 

@@ -94,7 +94,8 @@ std::vector<std::vector<Photo>> MakeVisits(const Options& o) {
   return visits;
 }
 
-std::unique_ptr<faultproxy::FaultProxy> StartProxy(uint16_t target, const faultproxy::LinkProfile& link) {
+std::unique_ptr<faultproxy::FaultProxy> StartProxy(uint16_t target,
+                                                   const faultproxy::LinkProfile& link) {
   faultproxy::ProxyOptions o;
   o.target_port = target;
   o.link = link;
@@ -140,7 +141,8 @@ SideResult RunResumable(const std::vector<std::vector<Photo>>& visits,
     for (const Photo& p : visits[v]) {
       auto report = uploader.Upload(p.sha256, p.bytes, /*never_sent=*/true);
       if (!report.ok()) {
-        std::fprintf(stderr, "[resumable] visit %zu: %s\n", v + 1, report.status().ToString().c_str());
+        std::fprintf(stderr, "[resumable] visit %zu: %s\n", v + 1,
+                     report.status().ToString().c_str());
         ok = false;
         continue;
       }
@@ -250,15 +252,24 @@ int main(int argc, char** argv) {
     const char* value = argv[++i];
     int seed = 0;
     bool ok = true;
-    if (flag == "--visits") ok = ParseInt(value, 1, 1000, &o.visits);
-    else if (flag == "--photos-per-visit") ok = ParseInt(value, 1, 20, &o.photos_per_visit);
-    else if (flag == "--photo-kb-min") ok = ParseInt(value, 1, 10'000, &o.photo_kb_min);
-    else if (flag == "--photo-kb-max") ok = ParseInt(value, 1, 10'000, &o.photo_kb_max);
-    else if (flag == "--max-attempts") ok = ParseInt(value, 1, 10'000, &o.max_attempts);
-    else if (flag == "--cut-every") ok = ParseInt(value, 0, 1 << 30, &o.cut_every);
-    else if (flag == "--profile") o.profile = value;
-    else if (flag == "--seed") ok = ParseInt(value, 0, 1 << 30, &seed), o.seed = static_cast<uint64_t>(seed);
-    else return Usage("unknown option " + flag);
+    if (flag == "--visits")
+      ok = ParseInt(value, 1, 1000, &o.visits);
+    else if (flag == "--photos-per-visit")
+      ok = ParseInt(value, 1, 20, &o.photos_per_visit);
+    else if (flag == "--photo-kb-min")
+      ok = ParseInt(value, 1, 10'000, &o.photo_kb_min);
+    else if (flag == "--photo-kb-max")
+      ok = ParseInt(value, 1, 10'000, &o.photo_kb_max);
+    else if (flag == "--max-attempts")
+      ok = ParseInt(value, 1, 10'000, &o.max_attempts);
+    else if (flag == "--cut-every")
+      ok = ParseInt(value, 0, 1 << 30, &o.cut_every);
+    else if (flag == "--profile")
+      o.profile = value;
+    else if (flag == "--seed")
+      ok = ParseInt(value, 0, 1 << 30, &seed), o.seed = static_cast<uint64_t>(seed);
+    else
+      return Usage("unknown option " + flag);
     if (!ok) return Usage("bad value for " + flag + ": " + value);
   }
   if (o.photo_kb_min > o.photo_kb_max) return Usage("--photo-kb-min exceeds --photo-kb-max");

@@ -294,8 +294,9 @@ bool MultipartPoster::TryOnce(const std::string& head, const std::string& body) 
 Status MultipartPoster::PostVisit(const std::string& visit_id,
                                   const std::vector<std::string_view>& photos, int* attempts) {
   const std::string boundary = "----HomeVisitBoundary7d3f09a1";
-  std::string body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"visit_id\"\r\n\r\n" +
-                     visit_id + "\r\n";
+  std::string body = "--" + boundary +
+                     "\r\nContent-Disposition: form-data; name=\"visit_id\"\r\n\r\n" + visit_id +
+                     "\r\n";
   for (size_t i = 0; i < photos.size(); ++i) {
     const std::string name = "photo_" + std::to_string(i + 1);
     body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name +
@@ -304,17 +305,17 @@ Status MultipartPoster::PostVisit(const std::string& visit_id,
     body += "\r\n";
   }
   body += "--" + boundary + "--\r\n";
-  const std::string head = "POST /submission HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                           "Content-Type: multipart/form-data; boundary=" + boundary +
-                           "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+  const std::string head =
+      "POST /submission HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      "Content-Type: multipart/form-data; boundary=" +
+      boundary + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
   for (int i = 0; i < max_attempts_; ++i) {
     ++*attempts;
     if (TryOnce(head, body)) return Status::Ok();
     Disconnect();  // a cut: start this visit again from its first byte
   }
-  return Status(StatusCode::kUnavailable,
-                "visit " + visit_id + " did not get through in " + std::to_string(max_attempts_) +
-                    " attempts");
+  return Status(StatusCode::kUnavailable, "visit " + visit_id + " did not get through in " +
+                                              std::to_string(max_attempts_) + " attempts");
 }
 
 }  // namespace homevisit::bench

@@ -40,8 +40,8 @@ class MultipartReceiver {
   uint16_t port_ = 0;
   std::thread acceptor_;
   std::mutex mu_;
-  std::vector<std::thread> connections_;  // guarded by mu_
-  std::vector<int> open_fds_;             // guarded by mu_; shut down by Stop()
+  std::vector<std::thread> connections_;                    // guarded by mu_
+  std::vector<int> open_fds_;                               // guarded by mu_; shut down by Stop()
   std::map<std::string, std::vector<std::string>> visits_;  // guarded by mu_
 };
 

@@ -87,8 +87,8 @@ struct Connection {
   bool connecting = true;
   bool dead = false;
   Clock::time_point open_at;  // no byte moves before this (handshake round trip)
-  Flow up;    // client → server
-  Flow down;  // server → client
+  Flow up;                    // client → server
+  Flow down;                  // server → client
 };
 
 // A reset (RST) tells the peer of an error at once and discards unsent bytes; otherwise the
@@ -142,9 +142,9 @@ class FaultProxy::Impl {
     sockaddr_in addr = Loopback(options_.listen_port);
     if (bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
         listen(listener_, 64) != 0) {
-      return {StatusCode::kUnavailable, "cannot listen on 127.0.0.1:" +
-                                            std::to_string(options_.listen_port) + ": " +
-                                            std::strerror(errno)};
+      return {StatusCode::kUnavailable,
+              "cannot listen on 127.0.0.1:" + std::to_string(options_.listen_port) + ": " +
+                  std::strerror(errno)};
     }
     socklen_t len = sizeof addr;
     getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
@@ -368,8 +368,8 @@ class FaultProxy::Impl {
       c.connecting = false;
       return;
     }
-    Flow& reading = is_client ? c.up : c.down;    // this fd is reading's source
-    Flow& writing = is_client ? c.down : c.up;    // and writing's receiver
+    Flow& reading = is_client ? c.up : c.down;  // this fd is reading's source
+    Flow& writing = is_client ? c.down : c.up;  // and writing's receiver
     if (revents & POLLOUT) writing.dst_blocked = false;
     if (revents & (POLLIN | POLLHUP | POLLERR)) ReadInto(c, reading);
   }
@@ -399,8 +399,9 @@ class FaultProxy::Impl {
       const int server = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
       // The only address the proxy ever connects to.
       sockaddr_in target = Loopback(options_.target_port);
-      if (server < 0 || (connect(server, reinterpret_cast<sockaddr*>(&target), sizeof target) != 0 &&
-                         errno != EINPROGRESS)) {
+      if (server < 0 ||
+          (connect(server, reinterpret_cast<sockaddr*>(&target), sizeof target) != 0 &&
+           errno != EINPROGRESS)) {
         CloseSocket(server, false);
         CloseSocket(fd, /*reset=*/true);
         continue;
@@ -438,8 +439,7 @@ class FaultProxy::Impl {
   std::thread thread_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> cut_all_requested_{false};
-  std::atomic<uint64_t> bytes_up_{0}, bytes_down_{0}, bytes_dropped_{0}, connections_{0},
-      cuts_{0};
+  std::atomic<uint64_t> bytes_up_{0}, bytes_down_{0}, bytes_dropped_{0}, connections_{0}, cuts_{0};
 };
 
 Result<LinkProfile> NamedProfile(std::string_view name) {

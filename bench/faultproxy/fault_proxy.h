@@ -32,13 +32,13 @@
 namespace homevisit::faultproxy {
 
 struct LinkProfile {
-  int64_t up_latency_ms = 0;        // client → server, one way, milliseconds
-  int64_t down_latency_ms = 0;      // server → client, one way, milliseconds
-  int64_t up_bytes_per_s = 0;       // client → server bandwidth, bytes/s; 0 = unlimited
-  int64_t down_bytes_per_s = 0;     // server → client bandwidth, bytes/s; 0 = unlimited
-  uint64_t cut_every_bytes = 0;     // cut after this many bytes delivered; 0 = never
+  int64_t up_latency_ms = 0;           // client → server, one way, milliseconds
+  int64_t down_latency_ms = 0;         // server → client, one way, milliseconds
+  int64_t up_bytes_per_s = 0;          // client → server bandwidth, bytes/s; 0 = unlimited
+  int64_t down_bytes_per_s = 0;        // server → client bandwidth, bytes/s; 0 = unlimited
+  uint64_t cut_every_bytes = 0;        // cut after this many bytes delivered; 0 = never
   uint64_t random_cut_mean_bytes = 0;  // mean of random cut distances; 0 = no random cuts
-  uint64_t seed = 1;                // seeds the random cuts
+  uint64_t seed = 1;                   // seeds the random cuts
 };
 
 // Named profiles for scripts and benchmarks:
@@ -51,8 +51,8 @@ Result<LinkProfile> NamedProfile(std::string_view name);
 struct ProxyOptions {
   // Only "127.0.0.1" (or "localhost") is accepted; anything else is refused by Start().
   std::string target_host = "127.0.0.1";
-  uint16_t target_port = 0;  // required
-  uint16_t listen_port = 0;  // 0 = pick a free port (see FaultProxy::port())
+  uint16_t target_port = 0;   // required
+  uint16_t listen_port = 0;   // 0 = pick a free port (see FaultProxy::port())
   int max_connections = 256;  // further connections are refused (closed at once)
   LinkProfile link;
 };

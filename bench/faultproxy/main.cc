@@ -68,18 +68,30 @@ int main(int argc, char** argv) {
     const uint64_t max = flag.find("port") != std::string::npos ? 65535 : (uint64_t{1} << 53);
     if (!ParseNumber(value, max, &n)) return Usage("bad number for " + flag + ": " + value);
     auto& l = options.link;
-    if (flag == "--target-port") options.target_port = static_cast<uint16_t>(n);
-    else if (flag == "--listen-port") options.listen_port = static_cast<uint16_t>(n);
-    else if (flag == "--latency-ms") l.up_latency_ms = l.down_latency_ms = static_cast<int64_t>(n);
-    else if (flag == "--up-latency-ms") l.up_latency_ms = static_cast<int64_t>(n);
-    else if (flag == "--down-latency-ms") l.down_latency_ms = static_cast<int64_t>(n);
-    else if (flag == "--bandwidth") l.up_bytes_per_s = l.down_bytes_per_s = static_cast<int64_t>(n);
-    else if (flag == "--up-bandwidth") l.up_bytes_per_s = static_cast<int64_t>(n);
-    else if (flag == "--down-bandwidth") l.down_bytes_per_s = static_cast<int64_t>(n);
-    else if (flag == "--cut-every") l.cut_every_bytes = n, l.random_cut_mean_bytes = 0;
-    else if (flag == "--random-cut-mean") l.random_cut_mean_bytes = n, l.cut_every_bytes = 0;
-    else if (flag == "--seed") l.seed = n;
-    else return Usage("unknown option " + flag);
+    if (flag == "--target-port")
+      options.target_port = static_cast<uint16_t>(n);
+    else if (flag == "--listen-port")
+      options.listen_port = static_cast<uint16_t>(n);
+    else if (flag == "--latency-ms")
+      l.up_latency_ms = l.down_latency_ms = static_cast<int64_t>(n);
+    else if (flag == "--up-latency-ms")
+      l.up_latency_ms = static_cast<int64_t>(n);
+    else if (flag == "--down-latency-ms")
+      l.down_latency_ms = static_cast<int64_t>(n);
+    else if (flag == "--bandwidth")
+      l.up_bytes_per_s = l.down_bytes_per_s = static_cast<int64_t>(n);
+    else if (flag == "--up-bandwidth")
+      l.up_bytes_per_s = static_cast<int64_t>(n);
+    else if (flag == "--down-bandwidth")
+      l.down_bytes_per_s = static_cast<int64_t>(n);
+    else if (flag == "--cut-every")
+      l.cut_every_bytes = n, l.random_cut_mean_bytes = 0;
+    else if (flag == "--random-cut-mean")
+      l.random_cut_mean_bytes = n, l.cut_every_bytes = 0;
+    else if (flag == "--seed")
+      l.seed = n;
+    else
+      return Usage("unknown option " + flag);
   }
 
   // Block the stop signals before any thread starts, then wait for one here.

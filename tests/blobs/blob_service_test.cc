@@ -1,12 +1,11 @@
 // The Blobs service end to end: real gRPC server on 127.0.0.1, real files, the real
 // uploader, and the fault proxy where a link should misbehave.
 #include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdio>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "app/sync/blob_uploader.h"
 #include "bench/faultproxy/fault_proxy.h"
@@ -18,9 +17,9 @@ namespace {
 using sync::BlobUploader;
 using sync::Sha256Of;
 
-const std::string kTeacherToken = "7e1c0e57";       // teacher at school 1 of township A
-const std::string kTownshipToken = "c00d0a7e";      // coordinator of township A
-const std::string kOtherTownToken = "0b5e55ed";     // teacher of township B
+const std::string kTeacherToken = "7e1c0e57";    // teacher at school 1 of township A
+const std::string kTownshipToken = "c00d0a7e";   // coordinator of township A
+const std::string kOtherTownToken = "0b5e55ed";  // teacher of township B
 const std::string kSchool1 = "county/townA/school1";
 
 class BlobServiceTest : public ::testing::Test {
@@ -58,7 +57,7 @@ class BlobServiceTest : public ::testing::Test {
   }
 
   grpc::Status StatusOf(const std::string& token, const std::string& sha,
-                      v1::BlobStatusResponse* out) {
+                        v1::BlobStatusResponse* out) {
     grpc::ClientContext ctx;
     Authorize(&ctx, token);
     v1::BlobStatusRequest req;
@@ -144,12 +143,12 @@ TEST_F(BlobServiceTest, ACorruptedUploadIsRefusedAndNotStored) {
   std::string corrupt = photo;
   corrupt[150'000] ^= 0x40;  // a bit flipped in transit or on a failing SD card
   v1::PutBlobResponse resp;
-  grpc::Status s = Put(kTeacherToken,
-                       {First(sha, photo.size(), 0, corrupt.substr(0, 50'000)),
-                        First("", 0, 0, corrupt.substr(50'000, 50'000)),
-                        First("", 0, 0, corrupt.substr(100'000, 50'000)),
-                        First("", 0, 0, corrupt.substr(150'000))},
-                       &resp);
+  grpc::Status s = Put(
+      kTeacherToken,
+      {First(sha, photo.size(), 0, corrupt.substr(0, 50'000)),
+       First("", 0, 0, corrupt.substr(50'000, 50'000)),
+       First("", 0, 0, corrupt.substr(100'000, 50'000)), First("", 0, 0, corrupt.substr(150'000))},
+      &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
   EXPECT_NE(s.error_message().find("nothing was stored"), std::string::npos) << s.error_message();
   v1::BlobStatusResponse st;
@@ -221,9 +220,11 @@ TEST_F(BlobServiceTest, AnUploadAtTheWrongOffsetIsAnsweredWithTheServerOffset) {
   const std::string photo = Photo(100'000, 15);
   const std::string sha = Sha256Of(photo);
   v1::PutBlobResponse resp;
-  ASSERT_TRUE(Put(kTeacherToken, {First(sha, photo.size(), 0, photo.substr(0, 40'000))}, &resp).ok());
+  ASSERT_TRUE(
+      Put(kTeacherToken, {First(sha, photo.size(), 0, photo.substr(0, 40'000))}, &resp).ok());
   resp.Clear();
-  ASSERT_TRUE(Put(kTeacherToken, {First(sha, photo.size(), 0, photo.substr(0, 40'000))}, &resp).ok());
+  ASSERT_TRUE(
+      Put(kTeacherToken, {First(sha, photo.size(), 0, photo.substr(0, 40'000))}, &resp).ok());
   EXPECT_TRUE(resp.offset_mismatch());
   EXPECT_EQ(resp.offset(), 40'000u);
   EXPECT_EQ(server_->store().State(sha)->offset, 40'000u) << "the resent bytes were not stored";
@@ -296,7 +297,8 @@ TEST_F(BlobServiceTest, DownloadResumesAfterCutsAndVerifiesTheFile) {
     EXPECT_GT(report->call_offsets[i], report->call_offsets[i - 1]);
   }
   // Server chunks are 64 KiB: at most one lost per cut, plus framing.
-  EXPECT_LE(c.bytes_down, photo.size() + c.cuts * 65'536 + c.connections * 2048 + photo.size() / 100);
+  EXPECT_LE(c.bytes_down,
+            photo.size() + c.cuts * 65'536 + c.connections * 2048 + photo.size() / 100);
   FILE* f = std::fopen(path.c_str(), "rb");
   ASSERT_NE(f, nullptr);
   std::string back(photo.size() + 1, '\0');

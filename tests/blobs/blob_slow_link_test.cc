@@ -1,9 +1,9 @@
 // A 3 MB photo over a rural link: 50 KB/s each way, 400 ms round trips, the link dropping
 // every 256 KB. Takes about 70-90 s of wall time (the bytes must really crawl through the
 // proxy); it has its own ctest entry and timeout.
-#include <cstdio>
-
 #include <gtest/gtest.h>
+
+#include <cstdio>
 
 #include "app/sync/blob_uploader.h"
 #include "bench/faultproxy/fault_proxy.h"
@@ -59,8 +59,8 @@ TEST(BlobSlowLink, AThreeMegabytePhotoArrivesIntactAndCostsAtMostOneChunkPerCut)
       "\"excess_over_photo\":%lld}\n",
       photo.size(), static_cast<unsigned long long>(c.bytes_up),
       static_cast<unsigned long long>(c.bytes_down), static_cast<unsigned long long>(c.cuts),
-      static_cast<unsigned long long>(c.connections), report->transfer_calls,
-      report->status_calls, static_cast<unsigned long long>(bound),
+      static_cast<unsigned long long>(c.connections), report->transfer_calls, report->status_calls,
+      static_cast<unsigned long long>(bound),
       static_cast<long long>(c.bytes_up) - static_cast<long long>(photo.size()));
   EXPECT_GE(c.cuts, 10u) << "3 MB through a link that drops every 256 KB";
   EXPECT_LE(c.bytes_up, bound);

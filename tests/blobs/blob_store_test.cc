@@ -2,14 +2,13 @@
 #include "sync-server/blob_store.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <chrono>
 #include <fstream>
 #include <sstream>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "app/sync/blob_uploader.h"  // Sha256Of
 #include "blob_test_env.h"
@@ -63,7 +62,8 @@ TEST(BlobStore, ACompleteBlobIsStoredUnderItsHashWithExactlyItsBytes) {
   ASSERT_TRUE(b.ok()) << b.status().ToString();
   EXPECT_TRUE(b->complete);
   const std::string hex = Sha256Hex(sha);
-  EXPECT_EQ(BlobFiles(dir.path()), std::vector<std::string>{"complete/" + hex.substr(0, 2) + "/" + hex});
+  EXPECT_EQ(BlobFiles(dir.path()),
+            std::vector<std::string>{"complete/" + hex.substr(0, 2) + "/" + hex});
   EXPECT_TRUE(ReadFile(dir.path() + "/blobs/complete/" + hex.substr(0, 2) + "/" + hex) == data);
   auto read = store->Read(sha, 99'000, 5000);
   ASSERT_TRUE(read.ok());

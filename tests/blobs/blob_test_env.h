@@ -35,8 +35,8 @@ class TestBlobAccess : public server::BlobAccess {
 
  private:
   std::mutex mu_;
-  std::map<std::string, server::BlobCaller> users_;         // by token
-  std::multimap<std::string, std::string> references_;      // sha256 → scope
+  std::map<std::string, server::BlobCaller> users_;     // by token
+  std::multimap<std::string, std::string> references_;  // sha256 → scope
 };
 
 // A temporary directory removed with its contents at destruction.

@@ -4,6 +4,7 @@
 #include "bench/faultproxy/fault_proxy.h"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -16,8 +17,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace homevisit::faultproxy {
 namespace {
@@ -118,8 +117,10 @@ class LoopbackServer {
       for (;;) {
         const ssize_t n = recv(fd, buf, sizeof buf, 0);
         if (n <= 0) break;
-        if (mode_ == Mode::kEcho) SendAll(fd, std::string(buf, static_cast<size_t>(n)));
-        else got.append(buf, static_cast<size_t>(n));
+        if (mode_ == Mode::kEcho)
+          SendAll(fd, std::string(buf, static_cast<size_t>(n)));
+        else
+          got.append(buf, static_cast<size_t>(n));
       }
       close(fd);
       std::lock_guard<std::mutex> lock(mu_);

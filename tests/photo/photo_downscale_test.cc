@@ -1,16 +1,15 @@
 // Photo downscaling with real JPEG/PNG encoding and decoding (Qt's image plugins).
 #include "app/photo/photo_downscale.h"
 
+#include <gtest/gtest.h>
+
 #include <QBuffer>
 #include <QByteArray>
 #include <QImage>
 #include <QImageReader>
 #include <QImageWriter>
 #include <QPainter>
-
 #include <cstdio>
-
-#include <gtest/gtest.h>
 
 namespace homevisit::photo {
 namespace {
@@ -39,8 +38,9 @@ QImage CameraPicture(int width, int height) {
   return img;
 }
 
-std::string Encode(const QImage& img, const char* format, int quality = 95,
-                   QImageIOHandler::Transformations transform = QImageIOHandler::TransformationNone) {
+std::string Encode(
+    const QImage& img, const char* format, int quality = 95,
+    QImageIOHandler::Transformations transform = QImageIOHandler::TransformationNone) {
   QByteArray out;
   QBuffer buf(&out);
   buf.open(QIODevice::WriteOnly);
