@@ -1,0 +1,9 @@
+# The blob store and the Blobs gRPC service (homevisit_blob_server). Included by whoever
+# needs it first: sync-server/CMakeLists.txt for the server, the blob tests, the benchmark.
+if(NOT TARGET homevisit_blob_server)
+  find_library(HOMEVISIT_SODIUM_LIBRARY sodium REQUIRED)
+  add_library(homevisit_blob_server STATIC
+    ${CMAKE_CURRENT_LIST_DIR}/blob_store.cc ${CMAKE_CURRENT_LIST_DIR}/blob_service.cc)
+  target_link_libraries(homevisit_blob_server
+    PUBLIC homevisit_core homevisit_proto PRIVATE ${HOMEVISIT_SODIUM_LIBRARY})
+endif()
