@@ -68,13 +68,13 @@ Page {
                             font.pixelSize: Theme.fontSmall
                             color: Theme.textMuted
                         }
-                        Button {
+                        AppButton {
                             objectName: "keep_" + modelData.which + "_" + conflict.conflictId
                             Layout.fillWidth: true
                             Layout.preferredHeight: Theme.touch
                             text: qsTr("Keep this one")
                             font.pixelSize: Theme.fontBody
-                            highlighted: true
+                            kind: "primary"
                             onClicked: Store.resolveConflict(conflict.conflictId, modelData.which === "other")
                         }
                     }

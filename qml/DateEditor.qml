@@ -12,7 +12,7 @@ RowLayout {
     function pad(n) { return n < 10 ? "0" + n : "" + n }
     function today() { var d = new Date(); return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) }
 
-    Button {
+    AppButton {
         Layout.fillWidth: true
         Layout.preferredHeight: Theme.touch
         text: root.text !== "" ? root.text : qsTr("Choose a date")
@@ -25,7 +25,7 @@ RowLayout {
             dialog.open()
         }
     }
-    Button {
+    AppButton {
         Layout.preferredHeight: Theme.touch
         text: qsTr("Today")
         font.pixelSize: Theme.fontBody

@@ -16,17 +16,6 @@ Page {
         clip: true
         model: Store.drafts
         delegate: VisitCard {
-            required property string visitId
-            required property string studentName
-            required property string school
-            required property string className
-            required property string village
-            required property string status
-            required property string updatedText
-            required property bool pending
-            objectName: "draft_" + visitId
-            studentName: studentName
-            place: [school + " " + className, village].filter(function (s) { return s.trim() !== "" }).join(" · ")
             onClicked: page.openVisit(visitId, status)
         }
         EmptyState {

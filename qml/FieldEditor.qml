@@ -7,36 +7,41 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import HomeVisit
 
-ColumnLayout {
+Column {
     id: editor
     property FormModel form
-    // Roles of the item, set by the delegate.
-    property string key
-    property string kind
-    property string type
-    property string label
-    property string hint
-    property bool required
-    property bool readOnly
-    property string text
-    property var value
-    property string error
-    property var choices: []
-    property int depth
-    property string repeatName
-    property int row
-    property int rowCount
-    property string imageUrl
+    // Roles of the item (FormModel roles).
+    required property string key
+    required property string kind
+    required property string type
+    required property string label
+    required property string hint
+    required property bool required
+    required property bool relevant
+    required property bool readOnly
+    required property string text
+    required property var value
+    required property string error
+    required property var choices
+    required property int depth
+    required property string repeatName
+    required property int row
+    required property int rowCount
+    required property string imageUrl
+
+    visible: relevant
+    objectName: "item_" + key
 
     spacing: 6
+    // Width comes from the form view's layout; repeat rows are indented.
     Layout.fillWidth: true
     Layout.leftMargin: depth * 12
 
     // Headings -----------------------------------------------------------------------
     Label {
         visible: editor.kind === "group"
-        Layout.fillWidth: true
-        Layout.topMargin: 12
+        width: parent.width
+        topPadding: 12
         text: editor.label
         font.pixelSize: Theme.fontTitle
         font.bold: true
@@ -45,8 +50,7 @@ ColumnLayout {
     }
     RowLayout {
         visible: editor.kind === "repeat"
-        Layout.fillWidth: true
-        Layout.topMargin: 12
+        width: parent.width
         Label {
             Layout.fillWidth: true
             text: editor.label + " (" + editor.rowCount + ")"
@@ -55,7 +59,7 @@ ColumnLayout {
             color: Theme.primary
             wrapMode: Text.Wrap
         }
-        Button {
+        AppButton {
             objectName: "addRow_" + editor.key
             visible: !editor.readOnly
             text: qsTr("+ Add")
@@ -66,8 +70,7 @@ ColumnLayout {
     }
     RowLayout {
         visible: editor.kind === "row"
-        Layout.fillWidth: true
-        Layout.topMargin: 6
+        width: parent.width
         Rectangle { Layout.preferredWidth: 4; Layout.fillHeight: true; color: Theme.primary; radius: 2 }
         Label {
             Layout.fillWidth: true
@@ -76,10 +79,10 @@ ColumnLayout {
             font.bold: true
             color: Theme.text
         }
-        Button {
+        AppButton {
             objectName: "removeRow_" + editor.key
             visible: !editor.readOnly
-            flat: true
+            kind: "quiet"
             text: qsTr("Remove")
             font.pixelSize: Theme.fontBody
             Layout.preferredHeight: Theme.touch
@@ -97,7 +100,7 @@ ColumnLayout {
     }
     Label {
         visible: editor.kind === "note"
-        Layout.fillWidth: true
+        width: parent.width
         text: editor.label
         font.pixelSize: Theme.fontBody
         color: Theme.textMuted
@@ -108,8 +111,8 @@ ColumnLayout {
     Label {
         objectName: "label_" + editor.key
         visible: editor.kind === "question"
-        Layout.fillWidth: true
-        Layout.topMargin: 6
+        width: parent.width
+        topPadding: 6
         text: editor.label + (editor.required && !editor.readOnly ? " <font color=\"" + Theme.danger + "\">*</font>" : "")
         textFormat: Text.StyledText
         font.pixelSize: Theme.fontBody
@@ -119,7 +122,7 @@ ColumnLayout {
     }
     Label {
         visible: editor.kind === "question" && editor.hint !== "" && !editor.readOnly
-        Layout.fillWidth: true
+        width: parent.width
         text: editor.hint
         font.pixelSize: Theme.fontSmall
         color: Theme.textMuted
@@ -127,7 +130,7 @@ ColumnLayout {
     }
     Loader {
         id: input
-        Layout.fillWidth: true
+        width: parent.width
         active: editor.kind === "question"
         sourceComponent: {
             if (editor.readOnly) return editor.type === "photo" || editor.type === "signature" ? imageView : textView
@@ -145,7 +148,7 @@ ColumnLayout {
     Label {
         objectName: "error_" + editor.key
         visible: editor.error !== ""
-        Layout.fillWidth: true
+        width: parent.width
         text: editor.error
         font.pixelSize: Theme.fontBody
         color: Theme.danger

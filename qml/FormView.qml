@@ -29,25 +29,6 @@ Flickable {
             id: items
             model: view.form
             delegate: FieldEditor {
-                required property string key
-                required property string kind
-                required property string type
-                required property string label
-                required property string hint
-                required property bool required
-                required property bool relevant
-                required property bool readOnly
-                required property string text
-                required property var value
-                required property string error
-                required property var choices
-                required property int depth
-                required property string repeatName
-                required property int row
-                required property int rowCount
-                required property string imageUrl
-                objectName: "item_" + key
-                visible: relevant
                 form: view.form
             }
         }

@@ -20,7 +20,7 @@ ColumnLayout {
     }
     RowLayout {
         Layout.fillWidth: true
-        Button {
+        AppButton {
             objectName: "locate_" + root.key
             Layout.fillWidth: true
             Layout.preferredHeight: Theme.touch
@@ -30,12 +30,12 @@ ColumnLayout {
             font.pixelSize: Theme.fontBody
             onClicked: root.form.captureLocation(root.key)
         }
-        Button {
+        AppButton {
             Layout.preferredHeight: Theme.touch
             Layout.fillWidth: !root.form.gpsAvailable
             text: qsTr("Type it in")
             font.pixelSize: Theme.fontBody
-            flat: root.form.gpsAvailable
+            kind: root.form.gpsAvailable ? "quiet" : "normal"
             onClicked: manual.visible = !manual.visible
         }
     }
@@ -56,7 +56,7 @@ ColumnLayout {
         TextField { id: lat; Layout.fillWidth: true; implicitHeight: Theme.touch; font.pixelSize: Theme.fontBody; placeholderText: "26.5791"; inputMethodHints: Qt.ImhFormattedNumbersOnly }
         Label { text: qsTr("Longitude"); font.pixelSize: Theme.fontBody }
         TextField { id: lon; Layout.fillWidth: true; implicitHeight: Theme.touch; font.pixelSize: Theme.fontBody; placeholderText: "106.7135"; inputMethodHints: Qt.ImhFormattedNumbersOnly }
-        Button {
+        AppButton {
             Layout.columnSpan: 2
             Layout.fillWidth: true
             Layout.preferredHeight: Theme.touch

@@ -88,7 +88,7 @@ Page {
                 font.pixelSize: Theme.fontBody
                 color: Theme.danger
             }
-            Button {
+            AppButton {
                 id: signIn
                 objectName: "signInButton"
                 Layout.fillWidth: true
@@ -96,7 +96,7 @@ Page {
                 Layout.topMargin: 8
                 text: Sync.loginBusy ? qsTr("Signing in…") : qsTr("Sign in")
                 enabled: !Sync.loginBusy
-                highlighted: true
+                kind: "primary"
                 font.pixelSize: Theme.fontTitle
                 font.bold: true
                 onClicked: Sync.login(server.text, user.text, password.text)

@@ -16,6 +16,8 @@ ApplicationWindow {
     font.pixelSize: Theme.fontBody
 
     property string currentTab: Store.isCoordinator ? "review" : "roster"
+    // Screenshots and tests turn page animations off so every grab shows a settled page.
+    property bool animate: true
     readonly property var tabs: Store.isCoordinator
         ? [ { name: "review", title: qsTr("Review"), badge: Store.reviewQueue.count },
             { name: "conflicts", title: qsTr("Conflicts"), badge: Store.conflicts.count },
@@ -44,16 +46,16 @@ ApplicationWindow {
     }
     function openStudent(studentId) {
         Store.openStudent(studentId)
-        stack.push(studentPage)
+        stack.push(studentPage, {}, animate ? StackView.PushTransition : StackView.Immediate)
     }
     function openVisit(visitId, status) {
         Store.openVisit(visitId)
         var editable = !Store.isCoordinator && (status === "draft" || status === "returned")
-        stack.push(editable ? visitFormPage : visitDetailPage)
+        stack.push(editable ? visitFormPage : visitDetailPage, {}, animate ? StackView.PushTransition : StackView.Immediate)
     }
     function startVisit(studentId) {
         if (Store.newVisit(studentId))
-            stack.push(visitFormPage)
+            stack.push(visitFormPage, {}, animate ? StackView.PushTransition : StackView.Immediate)
     }
     // For --screenshots: shows one named page with whatever the store holds.
     function showPage(name) {
@@ -83,15 +85,23 @@ ApplicationWindow {
             RowLayout {
                 anchors.fill: parent
                 spacing: 0
-                ToolButton {
+                AbstractButton {
+                    id: back
                     objectName: "backButton"
                     visible: stack.depth > 1
-                    Layout.preferredWidth: 64
+                    Layout.preferredWidth: backText.implicitWidth + 2 * Theme.pad
                     Layout.fillHeight: true
-                    text: "‹ " + qsTr("Back")
-                    font.pixelSize: Theme.fontBody
-                    palette.buttonText: "white"
                     onClicked: stack.pop()
+                    background: Rectangle { color: back.down ? "#15508A" : "transparent" }
+                    contentItem: Text {
+                        id: backText
+                        text: "‹ " + qsTr("Back")
+                        font.pixelSize: Theme.fontBody
+                        font.bold: true
+                        color: "white"
+                        verticalAlignment: Text.AlignVCenter
+                        horizontalAlignment: Text.AlignHCenter
+                    }
                 }
                 Label {
                     Layout.fillWidth: true

@@ -23,7 +23,7 @@ ColumnLayout {
     }
     RowLayout {
         Layout.fillWidth: true
-        Button {
+        AppButton {
             objectName: "photo_" + root.key
             Layout.fillWidth: true
             Layout.preferredHeight: Theme.touch
@@ -31,11 +31,11 @@ ColumnLayout {
             font.pixelSize: Theme.fontBody
             onClicked: picker.open()
         }
-        Button {
+        AppButton {
             visible: root.imageUrl !== ""
             Layout.preferredHeight: Theme.touch
             text: qsTr("Remove")
-            flat: true
+            kind: "quiet"
             font.pixelSize: Theme.fontBody
             onClicked: root.form.clear(root.key)
         }

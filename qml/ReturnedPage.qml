@@ -16,19 +16,6 @@ Page {
         clip: true
         model: Store.returned
         delegate: VisitCard {
-            required property string visitId
-            required property string studentName
-            required property string school
-            required property string className
-            required property string village
-            required property string status
-            required property string updatedText
-            required property string authorName
-            required property string comment
-            required property bool pending
-            objectName: "returned_" + visitId
-            studentName: studentName
-            place: [school + " " + className, village].filter(function (s) { return s.trim() !== "" }).join(" · ")
             onClicked: page.openVisit(visitId, status)
         }
         EmptyState {

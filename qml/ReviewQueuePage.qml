@@ -17,20 +17,7 @@ Page {
         clip: true
         model: Store.reviewQueue
         delegate: VisitCard {
-            required property string visitId
-            required property string studentName
-            required property string school
-            required property string className
-            required property string village
-            required property string status
-            required property string updatedText
-            required property string authorName
-            required property string recommendedTier
-            required property bool pending
-            objectName: "review_" + visitId
-            studentName: studentName
-            place: [school + " " + className, village].filter(function (s) { return s.trim() !== "" }).join(" · ")
-            tier: recommendedTier
+            showSuggestedTier: true
             onClicked: page.openVisit(visitId, status)
         }
         EmptyState {

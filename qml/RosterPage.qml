@@ -88,31 +88,39 @@ Page {
             required property string hamlet
             required property string visitStatus
             width: ListView.view.width
-            height: Math.max(Theme.touch + 16, content.implicitHeight + 20)
+            height: Theme.touch + 20
             onClicked: page.openStudent(studentId)
             background: Rectangle {
                 color: row.down ? Theme.primaryLight : Theme.surface
                 Rectangle { anchors.bottom: parent.bottom; width: parent.width; height: 1; color: Theme.border }
             }
-            contentItem: RowLayout {
-                id: content
-                spacing: Theme.gap
-                ColumnLayout {
-                    Layout.fillWidth: true
+            contentItem: Item {
+                implicitHeight: Math.max(nameLabel.implicitHeight + placeLabel.implicitHeight, chip.implicitHeight)
+                Column {
+                    anchors { left: parent.left; right: chip.left; rightMargin: Theme.gap; verticalCenter: parent.verticalCenter }
                     spacing: 2
                     Label {
+                        id: nameLabel
+                        width: parent.width
                         text: row.name
                         font.pixelSize: Theme.fontTitle
                         color: Theme.text
+                        elide: Text.ElideRight
                     }
                     Label {
-                        text: [row.gender === "female" ? qsTr("Girl") : row.gender === "male" ? qsTr("Boy") : "",
-                               row.village + row.hamlet].filter(function (s) { return s !== "" }).join(" · ")
+                        id: placeLabel
+                        width: parent.width
+                        text: [Theme.genderText(row.gender), row.village + row.hamlet].filter(function (s) { return s !== "" }).join(" · ")
                         font.pixelSize: Theme.fontSmall
                         color: Theme.textMuted
+                        elide: Text.ElideRight
                     }
                 }
-                StatusChip { status: row.visitStatus }
+                StatusChip {
+                    id: chip
+                    anchors { right: parent.right; verticalCenter: parent.verticalCenter }
+                    status: row.visitStatus
+                }
             }
         }
         EmptyState {

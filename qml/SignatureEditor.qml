@@ -29,21 +29,21 @@ ColumnLayout {
     }
     RowLayout {
         Layout.fillWidth: true
-        Button {
+        AppButton {
             visible: pad.visible
             Layout.fillWidth: true
             Layout.preferredHeight: Theme.touch
             enabled: pad.strokes.length > 0
             text: qsTr("Keep signature")
-            highlighted: true
+            kind: "primary"
             font.pixelSize: Theme.fontBody
             onClicked: root.form.setSignature(root.key, pad.strokes, pad.width, pad.height)
         }
-        Button {
+        AppButton {
             Layout.preferredHeight: Theme.touch
             Layout.fillWidth: !pad.visible
             text: pad.visible ? qsTr("Clear") : qsTr("Sign again")
-            flat: pad.visible
+            kind: pad.visible ? "quiet" : "normal"
             font.pixelSize: Theme.fontBody
             onClicked: { pad.clear(); if (!pad.visible) root.form.clear(root.key) }
         }

@@ -8,6 +8,7 @@ Rectangle {
     implicitHeight: label.implicitHeight + 8
     radius: height / 2
     color: Theme.statusBackground(status)
+    border.color: status === "" ? Theme.border : "transparent"
     Label {
         id: label
         anchors.centerIn: parent

@@ -29,7 +29,7 @@ Page {
 
             Card {
                 title: page.student.name || ""
-                InfoRow { label: qsTr("Gender"); value: page.student.gender === "female" ? qsTr("Girl") : page.student.gender === "male" ? qsTr("Boy") : "" }
+                InfoRow { label: qsTr("Gender"); value: Theme.genderText(page.student.gender || "") }
                 InfoRow { label: qsTr("Born"); value: page.student.birthDate || "" }
                 InfoRow { label: qsTr("School"); value: page.student.school || "" }
                 InfoRow { label: qsTr("Class"); value: (page.student.grade || "") + (page.student.className || "") }
@@ -113,17 +113,8 @@ Page {
                 id: visits
                 model: Store.studentVisits
                 delegate: VisitCard {
-                    required property string visitId
-                    required property string status
-                    required property string updatedText
-                    required property string authorName
-                    required property string comment
-                    required property bool pending
-                    required property string determinedTier
-                    Layout.fillWidth: true
-                    studentName: qsTr("Visit on %1").arg(updatedText.substring(0, 10))
-                    place: ""
-                    tier: determinedTier
+                    heading: qsTr("Visit on %1").arg(updatedText.substring(0, 10))
+                    showPlace: false
                     onClicked: page.openVisit(visitId, status)
                 }
             }
@@ -142,10 +133,10 @@ Page {
         height: Theme.touch + 2 * Theme.gap
         color: Theme.surface
         Rectangle { width: parent.width; height: 1; color: Theme.border }
-        Button {
+        AppButton {
             objectName: "startVisitButton"
             anchors { fill: parent; margins: Theme.gap; leftMargin: Theme.pad; rightMargin: Theme.pad }
-            highlighted: true
+            kind: "primary"
             font.pixelSize: Theme.fontTitle
             font.bold: true
             text: (page.student.openVisitId || "") !== "" ? qsTr("Continue the visit") : qsTr("New visit")

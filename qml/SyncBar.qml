@@ -81,14 +81,14 @@ Rectangle {
                     objectName: "pendingText"
                     Layout.fillWidth: true
                     text: (sync.pendingCount > 0
-                           ? qsTr("%n change(s) to upload", "", sync.pendingCount)
+                           ? qsTr("%n record(s) to upload", "", sync.pendingCount)
                            : qsTr("Nothing to upload")) + " · " + bar.lastSyncText()
                     font.pixelSize: Theme.fontSmall
                     color: Theme.textMuted
                     elide: Text.ElideRight
                 }
             }
-            Button {
+            AppButton {
                 id: syncButton
                 objectName: "syncButton"
                 text: bar.running ? qsTr("Stop") : qsTr("Sync")
@@ -96,7 +96,7 @@ Rectangle {
                 font.bold: true
                 Layout.preferredHeight: Theme.touch
                 Layout.minimumWidth: 96
-                highlighted: !bar.running
+                kind: bar.running ? "normal" : "primary"
                 onClicked: bar.running ? sync.cancel() : sync.start()
             }
         }

@@ -48,7 +48,7 @@ QtObject {
         case "approved": return ok
         case "rejected": return danger
         }
-        return danger
+        return textMuted
     }
     function statusBackground(status) {
         switch (status) {
@@ -57,11 +57,19 @@ QtObject {
         case "resubmitted": return primaryLight
         case "returned": return warnLight
         case "approved": return okLight
+        case "rejected": return dangerLight
         }
-        return dangerLight
+        return surface
     }
 
     // Difficulty tiers (认定等级), in order from most to least in need.
+    // Gender as the roster stores it (男 / 女).
+    function genderText(g) {
+        if (g === "男" || g === "male") return qsTr("Boy")
+        if (g === "女" || g === "female") return qsTr("Girl")
+        return g
+    }
+
     // Codes as in the home-visit form's assessed_tier question.
     readonly property var tierCodes: ["especially_difficult", "difficult", "generally_difficult", "not_difficult"]
     function tierText(code) {

@@ -1,21 +1,33 @@
 // One visit in a list (drafts, returned, review queue, a student's history): the student,
-// where, the status, when, and the coordinator's comment when there is one. Tap to open.
+// where, the status, who and when, and the coordinator's comment when there is one. Its
+// properties are the roles of VisitListModel. Tap to open.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
 
 ItemDelegate {
     id: card
-    property string studentName
-    property string place
-    property string status
-    property string updatedText
-    property string authorName
-    property string comment
-    property bool pending
-    property string tier
+    required property string visitId
+    required property string studentName
+    required property string school
+    required property string className
+    required property string village
+    required property string status
+    required property string authorName
+    required property string comment
+    required property string recommendedTier
+    required property string determinedTier
+    required property string updatedText
+    required property bool pending
+    // The review queue shows the teacher's suggestion; other lists the decision.
+    property bool showSuggestedTier: false
+    // The heading: the student's name, or (in a student's history) the visit's date.
+    property string heading: studentName
+    property bool showPlace: true
 
+    objectName: "visit_" + visitId
     width: ListView.view ? ListView.view.width : implicitWidth
+    Layout.fillWidth: true
     padding: Theme.pad
     topPadding: 12
     bottomPadding: 12
@@ -28,7 +40,7 @@ ItemDelegate {
         RowLayout {
             Layout.fillWidth: true
             Label {
-                text: card.studentName
+                text: card.heading
                 font.pixelSize: Theme.fontTitle
                 font.bold: true
                 color: Theme.text
@@ -38,8 +50,9 @@ ItemDelegate {
             StatusChip { status: card.status }
         }
         Label {
-            text: card.place
-            visible: text !== ""
+            visible: card.showPlace && text !== ""
+            text: [card.school + " " + card.className, card.village]
+                  .filter(function (s) { return s.trim() !== "" }).join(" · ")
             font.pixelSize: Theme.fontSmall
             color: Theme.textMuted
             Layout.fillWidth: true
@@ -51,13 +64,20 @@ ItemDelegate {
                 var parts = []
                 if (card.authorName !== "") parts.push(card.authorName)
                 if (card.updatedText !== "") parts.push(card.updatedText)
-                if (card.tier !== "") parts.push(Theme.tierText(card.tier))
-                if (card.pending) parts.push(qsTr("not uploaded yet"))
+                var tier = card.showSuggestedTier ? card.recommendedTier : card.determinedTier
+                if (tier !== "")
+                    parts.push((card.showSuggestedTier ? qsTr("Suggested: %1") : qsTr("Decided: %1")).arg(Theme.tierText(tier)))
                 return parts.join(" · ")
             }
             font.pixelSize: Theme.fontSmall
-            color: card.pending ? Theme.warn : Theme.textMuted
-            elide: Text.ElideRight
+            color: Theme.textMuted
+            wrapMode: Text.Wrap
+        }
+        Label {
+            visible: card.pending
+            text: qsTr("Saved on this phone, not uploaded yet")
+            font.pixelSize: Theme.fontSmall
+            color: Theme.warn
         }
         Rectangle {
             visible: card.comment !== ""
@@ -68,7 +88,7 @@ ItemDelegate {
             color: Theme.warnLight
             Label {
                 id: commentLabel
-                anchors { fill: parent; margins: 8 }
+                anchors { left: parent.left; right: parent.right; top: parent.top; margins: 8 }
                 text: qsTr("Coordinator: %1").arg(card.comment)
                 wrapMode: Text.Wrap
                 font.pixelSize: Theme.fontBody

@@ -95,21 +95,20 @@ Page {
                     Layout.fillWidth: true
                     font.pixelSize: Theme.fontBody
                 }
-                Button {
+                AppButton {
                     objectName: "approveButton"
                     Layout.fillWidth: true
                     Layout.preferredHeight: Theme.touch
                     text: qsTr("Approve")
                     font.pixelSize: Theme.fontTitle
                     font.bold: true
-                    palette.button: Theme.ok
-                    palette.buttonText: "white"
+                    kind: "ok"
                     onClicked: page.decide("approve")
                 }
                 RowLayout {
                     Layout.fillWidth: true
                     spacing: Theme.gap
-                    Button {
+                    AppButton {
                         objectName: "returnButton"
                         Layout.fillWidth: true
                         Layout.preferredHeight: Theme.touch
@@ -117,13 +116,13 @@ Page {
                         font.pixelSize: Theme.fontBody
                         onClicked: page.decide("return")
                     }
-                    Button {
+                    AppButton {
                         objectName: "rejectButton"
                         Layout.fillWidth: true
                         Layout.preferredHeight: Theme.touch
                         text: qsTr("Reject")
                         font.pixelSize: Theme.fontBody
-                        palette.buttonText: Theme.danger
+                        kind: "danger"
                         onClicked: rejectDialog.open()
                     }
                 }

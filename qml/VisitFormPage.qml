@@ -48,7 +48,7 @@ Page {
         RowLayout {
             anchors { fill: parent; margins: Theme.gap; leftMargin: Theme.pad; rightMargin: Theme.pad }
             spacing: Theme.gap
-            Button {
+            AppButton {
                 objectName: "saveDraftButton"
                 Layout.fillWidth: true
                 Layout.fillHeight: true
@@ -56,12 +56,12 @@ Page {
                 font.pixelSize: Theme.fontTitle
                 onClicked: page.form.saveDraft()
             }
-            Button {
+            AppButton {
                 objectName: "submitButton"
                 Layout.fillWidth: true
                 Layout.fillHeight: true
                 text: qsTr("Submit")
-                highlighted: true
+                kind: "primary"
                 font.pixelSize: Theme.fontTitle
                 font.bold: true
                 onClicked: {

@@ -67,13 +67,27 @@ void AppStore::reloadLists() {
   reviewQueue_.setRows(isCoordinator()
                            ? VisitRows(records_, {QStringLiteral("submitted"), QStringLiteral("resubmitted")}, {}, true)
                            : std::vector<VisitRow>{});
-  conflicts_.setRows(isCoordinator() ? OpenConflictRows(records_) : std::vector<ConflictRow>{});
+  std::vector<ConflictRow> conflicts = isCoordinator() ? OpenConflictRows(records_) : std::vector<ConflictRow>{};
+  if (!conflicts.empty()) {
+    // Questions are named by their label in the form, not by their field name.
+    if (auto form = data_->LatestForm(); form.ok()) {
+      const bool english = form_.english();
+      for (ConflictRow& c : conflicts) {
+        if (const forms::FormField* f = (*form)->FindField(c.field.toStdString())) {
+          const std::string& label = english && !f->label.en.empty() ? f->label.en : f->label.zh;
+          if (!label.empty()) c.fieldLabel = QString::fromStdString(label);
+        }
+      }
+    }
+  }
+  conflicts_.setRows(std::move(conflicts));
   if (!currentStudentId_.isEmpty()) {
     currentStudent_ = StudentDetail(records_, currentStudentId_, me);
     studentVisits_.setRows(VisitRowsOfStudent(records_, currentStudentId_));
     emit currentStudentChanged();
   }
-  emit pendingChanged(data_->PendingCount());
+  // Shown as records waiting to upload: a visit of forty answers is one thing to a teacher.
+  emit pendingChanged(static_cast<int>(records_.pendingIds.size()));
 }
 
 void AppStore::openStudent(const QString& studentId) {

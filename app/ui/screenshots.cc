@@ -53,6 +53,7 @@ bool RenderSession(const QString& dataDir, const QString& lang, const QString& o
   if (engine.rootObjects().isEmpty()) return false;
   auto* window = qobject_cast<QQuickWindow*>(engine.rootObjects().first());
   if (!window) return false;
+  window->setProperty("animate", false);
   window->show();
   bool ok = true;
   for (const QString& page : pages) {
