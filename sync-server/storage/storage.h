@@ -99,6 +99,9 @@ class WriteTxn {
   // row if needed, gives the change a new cursor position (visible to pulls only after
   // commit, and never behind a position a pull has already passed), and updates the
   // checksum of the record's scope (minus the previous FieldHash, plus the new one).
+  // kInternal if `previous` is not the stored current version (a stale caller would corrupt
+  // history and the checksum); kInvalidArgument if the record exists with another type or
+  // scope (records never change either).
   virtual Status PutField(const RecordHeader& record, const std::string& field,
                           const FieldVersion& version,
                           const std::optional<FieldVersion>& previous) = 0;
@@ -118,8 +121,10 @@ class Storage {
   virtual Result<std::unique_ptr<WriteTxn>> BeginWrite() = 0;
 
   // Changes with cursor position > after_seq, in position order, only for records whose
-  // scope is covered by one of `scopes`, at most `limit` of them. Never returns a position
-  // that a later call could still precede (see each backend's note on cursor safety).
+  // scope is covered by one of `scopes`, at most `limit` of them (empty `scopes`: none).
+  // A field changed several times appears once, at the position of its latest change, with
+  // its current version. Never returns a position that a later call could still precede
+  // (see each backend's note on cursor safety).
   virtual Result<std::vector<Change>> ReadChanges(const std::vector<std::string>& scopes,
                                                   uint64_t after_seq, size_t limit) = 0;
   // The checksum of every field of every record whose scope `scope` covers.

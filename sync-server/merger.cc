@@ -1,0 +1,265 @@
+#include "sync-server/merger.h"
+
+#include <set>
+
+#include "core/merge.h"
+#include "core/record_types.h"
+#include "core/review.h"
+#include "core/scope.h"
+#include "proto/wire.h"
+
+namespace homevisit::server {
+
+namespace {
+
+namespace rt = record_types;
+
+// One Push batch inside its transaction.
+class BatchRun {
+ public:
+  BatchRun(WriteTxn& txn, ServerClock& clock, const Caller& caller,
+           const std::set<std::string>& known_scopes, PushResult& result)
+      : txn_(txn), clock_(clock), caller_(caller), known_scopes_(known_scopes), result_(result) {}
+
+  Status Record(uint32_t index, const v1::RecordWrite& write);
+
+ private:
+  // Ok with the record to merge into (a new, empty one if it does not exist yet), or a
+  // per-record rejection in *reason, or a whole-batch error.
+  Status Resolve(const v1::RecordWrite& write, homevisit::Record* record, bool* exists,
+                 std::string* reason);
+  Status Field(homevisit::Record& record, bool exists, const v1::FieldWrite& write,
+               FieldOutcome& outcome);
+  Status MergeAndStore(homevisit::Record& record, const FieldWrite& write, FieldOutcome& outcome);
+  // Writes the conflict record keeping `loser` (once: the same loss is never written twice).
+  Result<Uuid> KeepLoser(const homevisit::Record& target, const std::string& field,
+                         const FieldVersion& winner, const FieldVersion& loser);
+  Result<bool> AlreadyRecorded(const Uuid& id, const std::string& field, const Stamp& stamp);
+  void Count(const FieldOutcome& outcome);
+
+  WriteTxn& txn_;
+  ServerClock& clock_;
+  const Caller& caller_;
+  const std::set<std::string>& known_scopes_;
+  PushResult& result_;
+};
+
+FieldOutcome Rejected(std::string reason) {
+  FieldOutcome o;
+  o.status = v1::WRITE_REJECTED;
+  o.reason = std::move(reason);
+  return o;
+}
+
+Status BatchRun::Record(uint32_t index, const v1::RecordWrite& write) {
+  homevisit::Record record;
+  bool exists = false;
+  std::string reason;
+  if (Status s = Resolve(write, &record, &exists, &reason); !s.ok()) return s;
+  for (int j = 0; j < write.fields_size(); ++j) {
+    FieldOutcome outcome;
+    if (!reason.empty()) {
+      outcome = Rejected(reason);
+    } else if (Status s = Field(record, exists, write.fields(j), outcome); !s.ok()) {
+      return s;
+    }
+    outcome.write_index = index;
+    outcome.field_index = static_cast<uint32_t>(j);
+    Count(outcome);
+    // The record exists once any write to it was stored.
+    exists = exists || outcome.status == v1::WRITE_APPLIED;
+  }
+  return Status::Ok();
+}
+
+Status BatchRun::Resolve(const v1::RecordWrite& write, homevisit::Record* record, bool* exists,
+                         std::string* reason) {
+  auto id = Uuid::FromBytes(write.record_id());
+  if (!id || id->IsNil()) {
+    *reason = "the record id is not a 16-byte UUID";
+    return Status::Ok();
+  }
+  auto stored = txn_.LoadRecord(*id);
+  if (!stored.ok()) return stored.status();
+  if (*stored) {
+    *record = std::move(**stored);
+    *exists = true;
+  } else {
+    record->id = *id;
+    record->type = write.type();
+    record->scope = write.scope();
+  }
+  // Scope first, so a record outside the caller's scopes is never described to them.
+  if (!record->scope.empty() && !AnyScopeCovers(caller_.user.scopes, record->scope)) {
+    return PermissionDenied("record " + id->ToString() + " lies in scope '" + record->scope +
+                            "', outside this user's scopes; nothing in the batch was applied");
+  }
+  if (*exists) {
+    if ((!write.type().empty() && write.type() != record->type) ||
+        (!write.scope().empty() && write.scope() != record->scope)) {
+      *reason = "a record's type and scope never change";
+    }
+    return Status::Ok();
+  }
+  if (write.type().empty() || write.scope().empty()) {
+    *reason = "a new record needs its type and scope";
+  } else if (!rt::IsKnownRecordType(write.type())) {
+    *reason = "unknown record type '" + write.type().substr(0, 40) + "'";
+  } else if (!IsValidScopePath(write.scope()) || !known_scopes_.count(write.scope())) {
+    *reason = "unknown scope '" + write.scope().substr(0, 200) + "'";
+  }
+  return Status::Ok();
+}
+
+Status BatchRun::Field(homevisit::Record& record, bool exists, const v1::FieldWrite& write,
+                       FieldOutcome& outcome) {
+  const std::string& name = write.name();
+  auto value = wire::FromProto(write.value());
+  if (!value.ok()) {
+    outcome = Rejected("field '" + name.substr(0, rt::kMaxFieldNameBytes) +
+                       "': " + value.status().message());
+    return Status::Ok();
+  }
+  if (Status s = rt::CheckFieldValue(record.type, name, *value); !s.ok()) {
+    outcome = Rejected(s.message());
+    return Status::Ok();
+  }
+  if (Status s = rt::CheckWriteAllowed(caller_.user.role, record.type, name, exists); !s.ok()) {
+    outcome = Rejected(s.message());
+    return Status::Ok();
+  }
+  if (write.hlc() == 0) {
+    outcome = Rejected("field '" + name + "' has no stamp");
+    return Status::Ok();
+  }
+  if (Status s = clock_.Observe(write.hlc()); !s.ok()) {
+    outcome = Rejected("field '" + name + "': " + s.message());
+    return Status::Ok();
+  }
+  FieldWrite fw{name, std::move(value).value(), Stamp{write.hlc(), caller_.device.node},
+                std::nullopt};
+  if (write.has_base()) fw.base = wire::FromProto(write.base());
+  const FieldVersion* current = record.Find(name);
+  if (current && current->stamp == fw.stamp) return Status::Ok();  // already applied
+
+  if (record.type == rt::kVisit) {
+    const FieldVersion* status = record.Find(kVisitStatusField);
+    const std::string* from = status ? status->value.get_if<std::string>() : nullptr;
+    if (name == kVisitStatusField) {
+      const std::string& to = *fw.value.get_if<std::string>();
+      Status move = from ? CheckVisitStatusMove(*from, to, caller_.user.role)
+                   : (to == "draft" || to == "submitted")
+                       ? Status::Ok()
+                       : FailedPrecondition("a new visit starts as draft or submitted, not " + to);
+      if (!move.ok()) {
+        outcome = Rejected(move.message());
+        return Status::Ok();
+      }
+    } else if (from && *from == "approved" && caller_.user.role == Role::kTeacher &&
+               IsLockedVisitField(name)) {
+      if (current && current->value == fw.value) return Status::Ok();  // nothing would change
+      const FieldVersion winner = current ? *current : FieldVersion{Value(), Stamp{}};
+      auto id = KeepLoser(record, name, winner, FieldVersion{fw.value, fw.stamp});
+      if (!id.ok()) return id.status();
+      outcome.status = v1::WRITE_CONFLICT;
+      outcome.reason = "the visit is approved: the change to '" + name +
+                       "' is kept for a coordinator's review and not applied";
+      outcome.conflict_id = *id;
+      return Status::Ok();
+    }
+  }
+  // Survey answers of a submitted visit are checked against its form here (forms issue).
+  return MergeAndStore(record, fw, outcome);
+}
+
+Status BatchRun::MergeAndStore(homevisit::Record& record, const FieldWrite& write,
+                               FieldOutcome& outcome) {
+  std::optional<FieldVersion> current;
+  if (const FieldVersion* c = record.Find(write.name)) current = *c;
+  Status lookup;
+  MergeDecision d = DecideFieldWrite(current, write, [&] {
+    auto recorded = AlreadyRecorded(record.id, write.name, write.stamp);
+    if (!recorded.ok()) {
+      lookup = recorded.status();
+      return true;  // changes nothing; the error below aborts the batch
+    }
+    return *recorded;
+  });
+  if (!lookup.ok()) return lookup;
+  if (d.changed_current()) {
+    const RecordHeader header{record.id, record.type, record.scope};
+    if (Status s = txn_.PutField(header, write.name, *d.current, current); !s.ok()) return s;
+    record.fields[write.name] = *d.current;
+  }
+  if (d.has_conflict()) {
+    auto id = KeepLoser(record, write.name, *d.winner, *d.loser);
+    if (!id.ok()) return id.status();
+    outcome.status = v1::WRITE_CONFLICT;
+    outcome.reason = d.kind == MergeKind::kConcurrentWon
+                         ? "concurrent edit of '" + write.name +
+                               "': this write is current; the other value is kept as a conflict"
+                         : "concurrent edit of '" + write.name +
+                               "': another write is current; this value is kept as a conflict";
+    outcome.conflict_id = *id;
+  }
+  return Status::Ok();
+}
+
+Result<bool> BatchRun::AlreadyRecorded(const Uuid& id, const std::string& field,
+                                       const Stamp& stamp) {
+  auto superseded = txn_.WasSuperseded(id, field, stamp);
+  if (!superseded.ok() || *superseded) return superseded;
+  auto conflict = txn_.LoadRecord(ConflictId(id, field, stamp));
+  if (!conflict.ok()) return conflict.status();
+  return conflict->has_value();
+}
+
+Result<Uuid> BatchRun::KeepLoser(const homevisit::Record& target, const std::string& field,
+                                 const FieldVersion& winner, const FieldVersion& loser) {
+  const Uuid id = ConflictId(target.id, field, loser.stamp);
+  auto existing = txn_.LoadRecord(id);
+  if (!existing.ok()) return existing.status();
+  if (*existing) return id;
+  const homevisit::Record conflict = MakeConflictRecord(target, field, winner, loser, clock_.Now());
+  const RecordHeader header{conflict.id, conflict.type, conflict.scope};
+  for (const auto& [name, version] : conflict.fields) {
+    if (Status s = txn_.PutField(header, name, version, std::nullopt); !s.ok()) return s;
+  }
+  return id;
+}
+
+void BatchRun::Count(const FieldOutcome& outcome) {
+  switch (outcome.status) {
+    case v1::WRITE_CONFLICT: ++result_.conflicts; break;
+    case v1::WRITE_REJECTED: ++result_.rejected; break;
+    default: ++result_.applied; return;
+  }
+  result_.outcomes.push_back(outcome);
+}
+
+}  // namespace
+
+Result<PushResult> BatchMerger::Push(const Caller& caller, const v1::PushRequest& request) {
+  auto scopes = storage_.ListScopes();
+  if (!scopes.ok()) return scopes.status();
+  std::set<std::string> known;
+  for (const ScopeRow& s : *scopes) known.insert(s.path);
+
+  auto txn = storage_.BeginWrite();
+  if (!txn.ok()) return txn.status();
+  PushResult result;
+  auto fresh = (*txn)->MarkBatch(caller.device.node, request.batch_seq());
+  if (!fresh.ok()) return fresh.status();
+  if (!*fresh) {
+    result.duplicate = true;
+    return result;  // the transaction rolls back; it changed nothing
+  }
+  BatchRun run(**txn, clock_, caller, known, result);
+  for (int i = 0; i < request.writes_size(); ++i) {
+    if (Status s = run.Record(static_cast<uint32_t>(i), request.writes(i)); !s.ok()) return s;
+  }
+  if (Status s = (*txn)->Commit(); !s.ok()) return s;
+  return result;
+}
+
+}  // namespace homevisit::server

@@ -1,0 +1,143 @@
+#include "sync-server/storage/sqlite_db.h"
+
+#include <sqlite3.h>
+
+namespace homevisit::server::sqlite {
+
+Status ErrorStatus(int rc, sqlite3* db, std::string_view what) {
+  std::string message = "database: " + std::string(what) + ": ";
+  message += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  switch (rc & 0xFF) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status(StatusCode::kUnavailable, message + " (the database is busy; try again)");
+    case SQLITE_CONSTRAINT:
+      return Status(StatusCode::kAlreadyExists, message);
+    default:
+      return Status(StatusCode::kInternal, message);
+  }
+}
+
+Statement::~Statement() {
+  if (stmt_) {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+}
+
+Statement& Statement::Bind(int index, int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+Statement& Statement::Bind(int index, std::string_view text) {
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::BindBlob(int index, std::string_view bytes) {
+  // A zero-length blob must still be a blob, not NULL: pass a valid pointer.
+  static const char kEmpty = 0;
+  sqlite3_bind_blob(stmt_, index, bytes.empty() ? &kEmpty : bytes.data(),
+                    static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::BindNull(int index) {
+  sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+Result<bool> Statement::Step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return ErrorStatus(rc, sqlite3_db_handle(stmt_), "step");
+}
+
+Status Statement::Run() {
+  auto r = Step();
+  if (!r.ok()) return r.status();
+  if (*r) return Internal("database: a statement expected to return nothing returned a row");
+  return Status::Ok();
+}
+
+int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::string Statement::Text(int column) const {
+  const auto* p = sqlite3_column_text(stmt_, column);
+  const int n = sqlite3_column_bytes(stmt_, column);
+  return p ? std::string(reinterpret_cast<const char*>(p), n) : std::string();
+}
+
+std::string Statement::Blob(int column) const {
+  const void* p = sqlite3_column_blob(stmt_, column);
+  const int n = sqlite3_column_bytes(stmt_, column);
+  return p ? std::string(static_cast<const char*>(p), n) : std::string();
+}
+
+bool Statement::IsNull(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
+                                                     int busy_timeout_ms) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    Status s = ErrorStatus(rc, db, "open '" + path + "'");
+    sqlite3_close(db);
+    return s;
+  }
+  std::unique_ptr<Connection> conn(new Connection(db));
+  sqlite3_busy_timeout(db, busy_timeout_ms);
+  sqlite3_extended_result_codes(db, 1);
+  // WAL: readers never block the writer and see a consistent snapshot per transaction.
+  // synchronous=FULL: a batch the server acknowledged is on disk even after a power cut; a
+  // device deletes acknowledged writes from its outbox, so losing one would lose data.
+  if (Status s = conn->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                            "PRAGMA foreign_keys=ON;");
+      !s.ok()) {
+    return s;
+  }
+  auto mode = conn->Prepare("PRAGMA journal_mode");
+  if (!mode.ok()) return mode.status();
+  auto row = mode->Step();
+  if (!row.ok()) return row.status();
+  if (!*row || mode->Text(0) != "wal") {
+    return Status(StatusCode::kFailedPrecondition,
+                  "database: '" + path + "' cannot use WAL mode (is it on a network filesystem?)");
+  }
+  return conn;
+}
+
+Connection::~Connection() {
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
+
+Result<Statement> Connection::Prepare(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it != cache_.end()) return Statement(it->second);
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) return ErrorStatus(rc, db_, "prepare");
+  cache_.emplace(sql, stmt);
+  return Statement(stmt);
+}
+
+Status Connection::Exec(const std::string& sql) {
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error);
+  if (rc == SQLITE_OK) return Status::Ok();
+  sqlite3_free(error);
+  return ErrorStatus(rc, db_, "exec");
+}
+
+int Connection::Changes() const { return sqlite3_changes(db_); }
+int64_t Connection::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
+
+}  // namespace homevisit::server::sqlite
