@@ -1,0 +1,371 @@
+// Opening, identity, login, wipe and local writes of the device store. The outbox's sync side
+// is in outbox.cc, the confirmed replica in replica.cc.
+#include "app/store/device_store.h"
+
+#include <random>
+
+#include "app/store/reader.h"
+#include "app/store/record_fields.h"
+#include "app/store/schema.h"
+#include "app/store/store_internal.h"
+#include "app/store/value_codec.h"
+#include "core/scope.h"
+
+namespace homevisit::store {
+
+namespace {
+
+uint64_t PlatformRandom() {
+  std::random_device rd;
+  return (static_cast<uint64_t>(rd()) << 32) ^ rd();
+}
+
+bool IsValidTypeName(const std::string& type) {
+  if (type.empty() || type.size() > 32) return false;
+  for (char c : type) {
+    if (!((c >= 'a' && c <= 'z') || c == '_')) return false;
+  }
+  return true;
+}
+
+bool IsValidFieldName(const std::string& name) {
+  if (name.empty() || name.size() > 64) return false;
+  if (name[0] == '_' && name != kDeletedField) return false;  // reserved for the system
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7F || c == ' ') return false;
+  }
+  return true;
+}
+
+std::string JoinScopes(const std::vector<std::string>& scopes) {
+  std::string out;
+  for (const auto& s : scopes) out += (out.empty() ? "" : "\n") + s;
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> SplitScopes(const std::string& joined) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < joined.size()) {
+    size_t end = joined.find('\n', start);
+    if (end == std::string::npos) end = joined.size();
+    out.push_back(joined.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+DeviceStore::DeviceStore(std::string path, Connection db, Options options)
+    : path_(std::move(path)),
+      db_(std::move(db)),
+      options_(std::move(options)),
+      clock_(0, [this] { return WallNow(); }) {
+  ids_ = std::make_unique<UuidGenerator>(options_.random_seed ? options_.random_seed
+                                                              : PlatformRandom());
+}
+
+DeviceStore::~DeviceStore() = default;
+
+Result<std::unique_ptr<DeviceStore>> DeviceStore::Open(const std::string& path,
+                                                       Options options) {
+  auto db = Connection::Open(path, /*create=*/true, /*read_only=*/false);
+  if (!db.ok()) return db.status();
+  // WAL: readers never block the writer. FULL: a local write that returned is on disk.
+  for (const char* pragma : {"PRAGMA journal_mode=WAL",
+                             options.durable_local_writes ? "PRAGMA synchronous=FULL"
+                                                          : "PRAGMA synchronous=NORMAL",
+                             "PRAGMA foreign_keys=OFF"}) {
+    if (Status s = db->Exec(pragma); !s.ok()) return s;
+  }
+  if (Status s = MigrateDeviceSchema(*db); !s.ok()) return s;
+  std::unique_ptr<DeviceStore> store(new DeviceStore(path, std::move(db).value(), options));
+  std::lock_guard lock(store->mu_);
+  auto rows = store->db_.QueryInt("SELECT count(*) FROM sync_state");
+  if (!rows.ok()) return rows.status();
+  if (*rows == 0) {
+    auto insert = store->db_.Prepare("INSERT INTO sync_state(id, device_id) VALUES (1, ?)");
+    if (!insert.ok()) return insert.status();
+    insert->BindText(1, store->NewId().ToString());
+    if (Status s = insert->Run(); !s.ok()) return s;
+  }
+  if (Status s = store->LoadClock(); !s.ok()) return s;
+  return store;
+}
+
+Result<std::unique_ptr<StoreReader>> DeviceStore::OpenReader() { return StoreReader::Open(path_); }
+
+int64_t DeviceStore::WallNow() const {
+  const int64_t wall = options_.wall_clock ? options_.wall_clock() : HybridClock::SystemMillis();
+  return wall + clock_offset_ms_;
+}
+
+Uuid DeviceStore::NewId() { return ids_->Next(WallNow()); }
+
+Status DeviceStore::LoadClock() {
+  auto stmt = db_.Prepare(
+      "SELECT hlc_last, clock_offset_ms, node, scopes, user FROM sync_state WHERE id = 1");
+  if (!stmt.ok()) return stmt.status();
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Internal("sync state row is missing");
+  clock_offset_ms_ = stmt->Int(1);
+  clock_.Restore(static_cast<uint64_t>(stmt->Int(0)));
+  clock_.set_node(static_cast<uint32_t>(stmt->Int(2)));
+  scopes_ = SplitScopes(stmt->Text(3));
+  user_ = stmt->Text(4);
+  return Status::Ok();
+}
+
+Status DeviceStore::SaveClock() {
+  auto stmt = db_.Prepare("UPDATE sync_state SET hlc_last = ?, clock_offset_ms = ? WHERE id = 1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, static_cast<int64_t>(clock_.last())).Bind(2, clock_offset_ms_);
+  return stmt->Run();
+}
+
+uint64_t DeviceStore::ClockLast() {
+  std::lock_guard lock(mu_);
+  return clock_.last();
+}
+
+Result<DeviceState> DeviceStore::State() {
+  std::lock_guard lock(mu_);
+  auto stmt = db_.Prepare(
+      "SELECT device_id, server, user, display_name, role, scopes, node, token, cursor, "
+      "next_batch_seq, in_flight_seq, hlc_last, clock_offset_ms, repair_scope, repair_cursor, "
+      "last_sync_ms FROM sync_state WHERE id = 1");
+  if (!stmt.ok()) return stmt.status();
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Internal("sync state row is missing");
+  DeviceState s;
+  s.device_id = stmt->Text(0);
+  s.login.server = stmt->Text(1);
+  s.login.user = stmt->Text(2);
+  s.login.display_name = stmt->Text(3);
+  s.login.role = static_cast<Role>(stmt->Int(4));
+  s.login.scopes = SplitScopes(stmt->Text(5));
+  s.login.node = static_cast<uint32_t>(stmt->Int(6));
+  s.login.token = stmt->Blob(7);
+  s.cursor = static_cast<uint64_t>(stmt->Int(8));
+  s.next_batch_seq = static_cast<uint64_t>(stmt->Int(9));
+  s.in_flight_seq = static_cast<uint64_t>(stmt->Int(10));
+  s.hlc_last = static_cast<uint64_t>(stmt->Int(11));
+  s.clock_offset_ms = stmt->Int(12);
+  s.repair_scope = stmt->Text(13);
+  s.repair_cursor = static_cast<uint64_t>(stmt->Int(14));
+  s.last_sync_ms = stmt->Int(15);
+  return s;
+}
+
+Status DeviceStore::SaveLogin(const LoginInfo& login, int64_t server_time_ms) {
+  if (login.node == 0 || login.token.empty()) return InvalidArgument("login without node or token");
+  for (const auto& scope : login.scopes) {
+    if (!IsValidScopePath(scope)) return InvalidArgument("login returned an invalid scope");
+  }
+  std::lock_guard lock(mu_);
+  auto user = db_.Prepare("SELECT user FROM sync_state WHERE id = 1");
+  if (!user.ok()) return user.status();
+  if (auto row = user->Step(); !row.ok()) return row.status();
+  const std::string previous = user->Text(0);
+  if (!previous.empty() && previous != login.user) {
+    return FailedPrecondition("this device holds the data of another user; wipe it first");
+  }
+  Transaction txn(db_);
+  if (Status s = txn.Begin(); !s.ok()) return s;
+  auto stmt = db_.Prepare(
+      "UPDATE sync_state SET server = ?, user = ?, display_name = ?, role = ?, scopes = ?, "
+      "node = ?, token = ? WHERE id = 1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindText(1, login.server).BindText(2, login.user).BindText(3, login.display_name);
+  stmt->Bind(4, static_cast<int64_t>(login.role)).BindText(5, JoinScopes(login.scopes));
+  stmt->Bind(6, login.node).BindBlob(7, login.token);
+  if (Status s = stmt->Run(); !s.ok()) return s;
+  clock_.set_node(login.node);
+  scopes_ = login.scopes;
+  user_ = login.user;
+  clock_offset_ms_ = server_time_ms - (WallNow() - clock_offset_ms_);
+  (void)clock_.Observe(Stamp::Pack(static_cast<uint64_t>(server_time_ms), 0));
+  if (Status s = SaveClock(); !s.ok()) return s;
+  return txn.Commit();
+}
+
+Status DeviceStore::ForgetToken() {
+  std::lock_guard lock(mu_);
+  return db_.Exec("UPDATE sync_state SET token = NULL WHERE id = 1");
+}
+
+Status DeviceStore::Wipe() {
+  std::lock_guard lock(mu_);
+  // secure_delete overwrites freed pages, VACUUM and the checkpoint drop them from the
+  // file and the WAL: nothing about the children stays readable on a lost phone.
+  if (Status s = db_.Exec("PRAGMA secure_delete = ON"); !s.ok()) return s;
+  {
+    Transaction txn(db_);
+    if (Status s = txn.Begin(); !s.ok()) return s;
+    for (const char* table : {"record", "field", "outbox", "rejected_write", "record_key",
+                              "scope_checksum", "repair_seen", "sync_state"}) {
+      if (Status s = db_.Exec(std::string("DELETE FROM ") + table); !s.ok()) return s;
+    }
+    auto insert = db_.Prepare("INSERT INTO sync_state(id, device_id, hlc_last) VALUES (1, ?, ?)");
+    if (!insert.ok()) return insert.status();
+    insert->BindText(1, NewId().ToString()).Bind(2, static_cast<int64_t>(clock_.last()));
+    if (Status s = insert->Run(); !s.ok()) return s;
+    if (Status s = txn.Commit(); !s.ok()) return s;
+  }
+  clock_.set_node(0);
+  clock_offset_ms_ = 0;
+  scopes_.clear();
+  user_.clear();
+  if (Status s = db_.Exec("VACUUM"); !s.ok()) return s;
+  if (Status s = db_.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); !s.ok()) return s;
+  return db_.Exec("PRAGMA secure_delete = OFF");
+}
+
+Status DeviceStore::CheckWritable(const std::string& name, const Value& value) const {
+  if (!IsValidFieldName(name)) {
+    return InvalidArgument("invalid field name '" + name.substr(0, 64) + "'");
+  }
+  if (name == kDeletedField && value.type() != ValueType::kBoolean) {
+    return InvalidArgument("_deleted must be true or false");
+  }
+  return Status::Ok();
+}
+
+Result<Uuid> DeviceStore::Create(const std::string& type, const std::string& scope,
+                                 const FieldValues& fields) {
+  if (!IsValidTypeName(type)) return InvalidArgument("invalid record type '" + type + "'");
+  if (!IsValidScopePath(scope)) return InvalidArgument("invalid scope '" + scope + "'");
+  if (fields.empty()) return InvalidArgument("a new record needs at least one field");
+  std::lock_guard lock(mu_);
+  if (clock_.node() == 0) return FailedPrecondition("log in before writing");
+  if (!AnyScopeCovers(scopes_, scope)) {
+    return PermissionDenied("scope '" + scope + "' is not one of this login's scopes");
+  }
+  const Uuid id = NewId();
+  Transaction txn(db_);
+  if (Status s = txn.Begin(); !s.ok()) return s;
+  auto insert = db_.Prepare("INSERT INTO record(id, type, scope) VALUES (?, ?, ?)");
+  if (!insert.ok()) return insert.status();
+  insert->BindBlob(1, id.AsBytes()).BindText(2, type).BindText(3, scope);
+  if (Status s = insert->Run(); !s.ok()) return s;
+  if (Status s = WriteFields(id, fields, clock_.Now()); !s.ok()) return s;
+  if (Status s = SaveClock(); !s.ok()) return s;
+  if (Status s = txn.Commit(); !s.ok()) return s;
+  return id;
+}
+
+Status DeviceStore::Set(const Uuid& id, const FieldValues& fields) {
+  if (fields.empty()) return InvalidArgument("no field to write");
+  std::lock_guard lock(mu_);
+  if (clock_.node() == 0) return FailedPrecondition("log in before writing");
+  Transaction txn(db_);
+  if (Status s = txn.Begin(); !s.ok()) return s;
+  if (Status s = WriteFields(id, fields, clock_.Now()); !s.ok()) return s;
+  if (Status s = SaveClock(); !s.ok()) return s;
+  return txn.Commit();
+}
+
+Status DeviceStore::Delete(const Uuid& id) { return Set(id, {{kDeletedField, Value(true)}}); }
+
+Result<int64_t> DeviceStore::PendingCount() {
+  std::lock_guard lock(mu_);
+  return db_.QueryInt("SELECT count(*) FROM outbox WHERE state < 2");
+}
+
+Status DeviceStore::ResolveConflict(const Uuid& conflict_id, const Value& chosen,
+                                    const std::string& resolution) {
+  std::lock_guard lock(mu_);
+  if (clock_.node() == 0) return FailedPrecondition("log in before writing");
+  auto target = db_.Prepare(
+      "SELECT r.type, f.value FROM record r JOIN field f ON f.record_id = r.id "
+      "WHERE r.id = ? AND f.name = ?");
+  if (!target.ok()) return target.status();
+  std::string record_text, field_name;
+  for (const char* name : {field::kConflictRecord, field::kConflictField}) {
+    target->Reset();
+    target->BindBlob(1, conflict_id.AsBytes()).BindText(2, name);
+    auto row = target->Step();
+    if (!row.ok()) return row.status();
+    if (!*row || target->Text(0) != type::kConflict) return NotFound("no such conflict");
+    auto value = DecodeValue(target->BlobView(1));
+    if (!value.ok() || value->type() != ValueType::kText) return Internal("malformed conflict");
+    (name == field::kConflictRecord ? record_text : field_name) =
+        *value->get_if<std::string>();
+  }
+  const auto record_id = Uuid::Parse(record_text);
+  if (!record_id) return Internal("malformed conflict");
+  Transaction txn(db_);
+  if (Status s = txn.Begin(); !s.ok()) return s;
+  const Stamp stamp = clock_.Now();
+  if (Status s = WriteFields(*record_id, {{field_name, chosen}}, stamp); !s.ok()) return s;
+  const FieldValues decision = {{field::kStatus, Value("resolved")},
+                                {field::kResolution, Value(resolution)},
+                                {field::kResolvedBy, Value(user_)}};
+  if (Status s = WriteFields(conflict_id, decision, stamp); !s.ok()) return s;
+  if (Status s = SaveClock(); !s.ok()) return s;
+  return txn.Commit();
+}
+
+Status DeviceStore::WriteFields(const Uuid& id, const FieldValues& fields, const Stamp& stamp) {
+  const std::string id_bytes(id.AsBytes());
+  auto known = db_.Prepare("SELECT 1 FROM record WHERE id = ?");
+  if (!known.ok()) return known.status();
+  known->BindBlob(1, id_bytes);
+  auto found = known->Step();
+  if (!found.ok()) return found.status();
+  if (!*found) return NotFound("no record " + id.ToString());
+
+  auto latest = db_.Prepare(
+      "SELECT seq, state, hlc FROM outbox WHERE record_id = ? AND name = ? "
+      "ORDER BY seq DESC LIMIT 1");
+  auto confirmed = db_.Prepare("SELECT hlc, node FROM field WHERE record_id = ? AND name = ?");
+  auto coalesce = db_.Prepare("UPDATE outbox SET value = ?, hlc = ? WHERE seq = ?");
+  auto append = db_.Prepare(
+      "INSERT INTO outbox(record_id, name, value, hlc, base_hlc, base_node, state) "
+      "VALUES (?, ?, ?, ?, ?, ?, 0)");
+  for (auto* s : {&latest, &confirmed, &coalesce, &append}) {
+    if (!s->ok()) return s->status();
+  }
+  for (const auto& [name, value] : fields) {
+    if (Status s = CheckWritable(name, value); !s.ok()) return s;
+    const std::string encoded = EncodeValue(value);
+    if (encoded.size() > kMaxValueBytes) return InvalidArgument("value of '" + name + "' is too large");
+    latest->Reset();
+    latest->BindBlob(1, id_bytes).BindText(2, name);
+    auto row = latest->Step();
+    if (!row.ok()) return row.status();
+    if (*row && latest->Int(1) == kEntryPending) {
+      // Coalesce: the server will see one write, based on what the user first edited.
+      coalesce->Reset();
+      coalesce->BindBlob(1, encoded).Bind(2, static_cast<int64_t>(stamp.hlc)).Bind(3, latest->Int(0));
+      if (Status s = coalesce->Run(); !s.ok()) return s;
+    } else {
+      append->Reset();
+      append->BindBlob(1, id_bytes).BindText(2, name).BindBlob(3, encoded);
+      append->Bind(4, static_cast<int64_t>(stamp.hlc));
+      if (*row) {  // in flight or answered: this write is based on it
+        append->Bind(5, latest->Int(2)).Bind(6, stamp.node);
+      } else {
+        confirmed->Reset();
+        confirmed->BindBlob(1, id_bytes).BindText(2, name);
+        auto base = confirmed->Step();
+        if (!base.ok()) return base.status();
+        if (*base) {
+          append->Bind(5, confirmed->Int(0)).Bind(6, confirmed->Int(1));
+        } else {
+          append->BindNull(5).BindNull(6);
+        }
+      }
+      if (Status s = append->Run(); !s.ok()) return s;
+    }
+    if (IsQueryKey(name)) {
+      if (Status s = PutKey(db_, id_bytes, name, KeyText(value)); !s.ok()) return s;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace homevisit::store

@@ -1,0 +1,217 @@
+// The device's own database (DESIGN.md "Client"): the confirmed replica of the server's
+// records, the outbox of local writes, and the sync state. SQLite in WAL mode: this object
+// owns the one writer connection; readers (StoreReader) use their own connections and see
+// committed states only, so the UI can read while a sync writes.
+//
+// The outbox. Every local write (Create, Set, Delete, ResolveConflict) is one transaction
+// that writes the record row (for a new record), one outbox entry per field, the query keys
+// and the clock's last value: no edit without its entry, no entry without its edit.
+// An entry is in one of three states:
+//   pending   not sent yet. A later write to the same field replaces its value and stamp
+//             and keeps its base: the server sees one write, based on the value the user
+//             first edited (coalescing).
+//   in flight part of batch `batch_seq`. Never changed, so after a crash or a lost answer
+//             the same batch is rebuilt and resent with the same number. A later write to
+//             the field becomes a new pending entry whose base is this entry's stamp.
+//   answered  its batch was acknowledged. Still shown over the confirmed state and still the
+//             base of later writes, until a complete pull has brought the server's result
+//             into the confirmed replica (FinishPull); then removed.
+// A write the server rejected leaves the outbox for rejected_write, with the reason.
+//
+// Invariants:
+//  1. At most one batch is in flight (sync_state.in_flight_seq, 0 for none).
+//  2. A field has at most one pending entry.
+//  3. The effective value of a field, shown to the user, is its newest outbox entry if any,
+//     else its confirmed value; record_key holds the effective value of filter fields.
+//  4. The confirmed replica changes only through ApplyPulled, together with the cursor, in
+//     one transaction; scope_checksum always equals the checksum of the confirmed replica.
+//  5. Stamps issued here are strictly increasing across restarts (hlc_last is saved with
+//     every write) and follow server time (clock_offset_ms).
+//
+// Thread safety: every method may be called from any thread; calls are serialized.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "app/store/sqlite.h"
+#include "core/checksum.h"
+#include "core/hlc.h"
+#include "core/record.h"
+#include "core/review.h"
+#include "core/status.h"
+#include "core/uuid.h"
+#include "homevisit/v1/sync.pb.h"
+
+namespace homevisit::store {
+
+class StoreReader;
+
+// What Login told the device.
+struct LoginInfo {
+  std::string server;  // host:port it logged in to
+  std::string user;
+  std::string display_name;
+  Role role = Role::kTeacher;
+  std::vector<std::string> scopes;
+  uint32_t node = 0;
+  std::string token;  // 32 raw bytes
+};
+
+struct DeviceState {
+  std::string device_id;  // UUID text, made when the database was created (or wiped)
+  LoginInfo login;
+  uint64_t cursor = 0;
+  uint64_t next_batch_seq = 1;
+  uint64_t in_flight_seq = 0;
+  uint64_t hlc_last = 0;
+  int64_t clock_offset_ms = 0;
+  std::string repair_scope;  // non-empty while a scope is being re-pulled
+  uint64_t repair_cursor = 0;
+  int64_t last_sync_ms = 0;
+
+  bool logged_in() const { return login.node != 0 && !login.token.empty(); }
+};
+
+using FieldValues = std::map<std::string, Value>;
+
+// Bounds of one push batch.
+struct BatchLimits {
+  size_t max_fields = 2000;
+  size_t max_bytes = 1 << 20;
+};
+
+// One push batch, as it goes on the wire.
+struct OutboxBatch {
+  uint64_t batch_seq = 0;  // 0: nothing to push
+  bool resent = false;     // this batch was in flight before (crash or lost answer)
+  v1::PushRequest request;
+  // entries[i][j]: the outbox entry sent as request.writes(i).fields(j).
+  std::vector<std::vector<int64_t>> entries;
+  size_t field_count = 0;
+  bool empty() const { return batch_seq == 0; }
+};
+
+struct PushTally {
+  uint32_t applied = 0;
+  uint32_t conflicts = 0;
+  uint32_t rejected = 0;
+  bool duplicate = false;
+};
+
+// Which cursor a pulled batch advances.
+enum class PullTarget { kMain, kRepair };
+
+class DeviceStore {
+ public:
+  struct Options {
+    // Milliseconds since the Unix epoch; the system clock if empty. Tests move it.
+    HybridClock::WallClock wall_clock;
+    // Seed for record ids and the device id; from the platform's random source if 0.
+    uint64_t random_seed = 0;
+    // A local write returns once it is on disk (synchronous=FULL). Off only for bulk
+    // loading in tests and benchmarks: a power cut may then lose the last writes (never
+    // corrupt the database).
+    bool durable_local_writes = true;
+  };
+
+  // Opens or creates the database at `path` (WAL), migrating it.
+  static Result<std::unique_ptr<DeviceStore>> Open(const std::string& path, Options options);
+  static Result<std::unique_ptr<DeviceStore>> Open(const std::string& path) {
+    return Open(path, Options{});
+  }
+  ~DeviceStore();
+
+  const std::string& path() const { return path_; }
+  // A new read-only connection for queries (one per thread).
+  Result<std::unique_ptr<StoreReader>> OpenReader();
+
+  // --- Identity and login ---------------------------------------------------------------
+  Result<DeviceState> State();
+  // Keeps what Login returned and steps the clock to the server's time.
+  Status SaveLogin(const LoginInfo& login, int64_t server_time_ms);
+  // Drops the token (the server no longer accepts it); all data stays.
+  Status ForgetToken();
+  // Erases every record, outbox entry, login and cursor, and makes a new device id (the
+  // operator revoked this device). Freed pages are overwritten and the file shrunk.
+  Status Wipe();
+
+  // --- Local writes: each is one transaction with its outbox entries -----------------------
+  // Creates a record in one of the login's scopes. FailedPrecondition before a login;
+  // PermissionDenied for a scope outside the login's; InvalidArgument for a bad type, name
+  // or value. All fields get one stamp.
+  Result<Uuid> Create(const std::string& type, const std::string& scope,
+                      const FieldValues& fields);
+  // Writes fields of a known record. NotFound for an unknown id.
+  Status Set(const Uuid& id, const FieldValues& fields);
+  // Deletion is the field "_deleted" set to true.
+  Status Delete(const Uuid& id);
+  // A coordinator's decision on a conflict record: writes `chosen` to the conflicting field
+  // (based on its current stamp, like any edit) and marks the conflict resolved, with
+  // `resolution` (a short note) and the login's user as resolved_by, all together.
+  Status ResolveConflict(const Uuid& conflict_id, const Value& chosen,
+                         const std::string& resolution);
+  // Local writes the server has not acknowledged yet.
+  Result<int64_t> PendingCount();
+
+  // --- Sync side --------------------------------------------------------------------------
+  // The batch in flight if there is one (resent == true), else a new batch of the oldest
+  // pending entries within `limits`, marked in flight under the next batch number. An empty
+  // batch (batch_seq 0) when nothing is pending.
+  Result<OutboxBatch> NextBatch(const BatchLimits& limits);
+  // The server refused the in-flight batch as a whole without recording it: keeps its first
+  // `keep_fields` entries in flight (same batch number) and returns the rest to pending.
+  Status ShrinkInFlight(size_t keep_fields);
+  // The server refused a one-entry in-flight batch without recording it: the entry moves to
+  // rejected_write with `reason`, and its batch number is reused by the next batch.
+  Status RejectInFlight(const std::string& reason);
+  // Records the server's answer to the in-flight batch: answered entries stay (state
+  // answered) until FinishPull; rejected ones move to rejected_write. InvalidArgument if the
+  // answer does not belong to this batch.
+  Result<PushTally> Acknowledge(const OutboxBatch& batch, const v1::PushResponse& response);
+  // Applies one pulled batch and its cursor in one transaction. InvalidArgument (nothing
+  // applied) if any record or value in it is malformed. Returns the number of fields.
+  Result<size_t> ApplyPulled(const v1::ChangeBatch& batch, PullTarget target);
+  // A pull reached its end: the confirmed replica now holds the server's answer to every
+  // acknowledged write, so answered entries are removed.
+  Status FinishPull(int64_t now_ms);
+  // Checksum of the confirmed fields of every record whose scope `scope` covers.
+  Result<ScopeChecksum> ChecksumOf(const std::string& scope);
+  // Starts re-pulling one scope from cursor 0 (its checksum did not match). Fields of the
+  // scope that the re-pull does not send again are removed at FinishRepair.
+  Status BeginRepair(const std::string& scope);
+  Status FinishRepair();
+  // Steps the clock's offset to the server's time (every response carries it).
+  Status ObserveServerTime(int64_t server_time_ms);
+  // The clock's next stamp would be greater than this (for tests).
+  uint64_t ClockLast();
+
+ private:
+  DeviceStore(std::string path, Connection db, Options options);
+  Status LoadClock();
+  Status SaveClock();
+  int64_t WallNow() const;
+  // One record's writes inside an open transaction.
+  Status WriteFields(const Uuid& id, const FieldValues& fields, const Stamp& stamp);
+  Status CheckWritable(const std::string& name, const Value& value) const;
+  // Moves the outbox entries selected by `where_clause` (one parameter) to rejected_write.
+  Status MoveToRejected(std::string_view where_clause, int64_t arg, const std::string& reason);
+  Uuid NewId();
+
+  std::mutex mu_;
+  const std::string path_;
+  Connection db_;  // guarded by mu_
+  Options options_;
+  HybridClock clock_;         // guarded by mu_
+  int64_t clock_offset_ms_ = 0;  // guarded by mu_
+  std::unique_ptr<UuidGenerator> ids_;  // guarded by mu_
+  std::vector<std::string> scopes_;     // guarded by mu_; the login's scopes
+  std::string user_;                    // guarded by mu_; the login's user
+};
+
+}  // namespace homevisit::store

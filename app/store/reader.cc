@@ -1,0 +1,214 @@
+#include "app/store/reader.h"
+
+#include "app/store/record_fields.h"
+#include "app/store/store_internal.h"
+#include "app/store/value_codec.h"
+
+namespace homevisit::store {
+
+namespace {
+
+constexpr size_t kListLimit = 100000;
+
+// A deferred read transaction: every query inside sees the same committed state.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(Connection& db) : db_(db) { ok_ = db_.Exec("BEGIN").ok(); }
+  ~ReadSnapshot() {
+    if (ok_) (void)db_.Exec("COMMIT");
+  }
+
+ private:
+  Connection& db_;
+  bool ok_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<StoreReader>> StoreReader::Open(const std::string& path) {
+  auto db = Connection::Open(path, /*create=*/false, /*read_only=*/true);
+  if (!db.ok()) return db.status();
+  return std::unique_ptr<StoreReader>(new StoreReader(std::move(db).value()));
+}
+
+Result<uint32_t> StoreReader::Node() {
+  auto node = db_.QueryInt("SELECT node FROM sync_state WHERE id = 1");
+  if (!node.ok()) return node.status();
+  return static_cast<uint32_t>(*node);
+}
+
+Result<std::optional<RecordView>> StoreReader::Get(const Uuid& id) {
+  ReadSnapshot snapshot(db_);
+  auto node = Node();
+  if (!node.ok()) return node.status();
+  return Load(id, *node);
+}
+
+Result<std::optional<RecordView>> StoreReader::Load(const Uuid& id, uint32_t node) {
+  auto head = db_.Prepare("SELECT type, scope, confirmed FROM record WHERE id = ?");
+  if (!head.ok()) return head.status();
+  head->BindBlob(1, id.AsBytes());
+  auto found = head->Step();
+  if (!found.ok()) return found.status();
+  if (!*found) return std::optional<RecordView>();
+  RecordView view;
+  view.record.id = id;
+  view.record.type = head->Text(0);
+  view.record.scope = head->Text(1);
+  view.confirmed = head->Int(2) != 0;
+
+  auto fields = db_.Prepare("SELECT name, value, hlc, node FROM field WHERE record_id = ?");
+  auto outbox = db_.Prepare("SELECT name, value, hlc FROM outbox WHERE record_id = ? ORDER BY seq");
+  if (!fields.ok()) return fields.status();
+  if (!outbox.ok()) return outbox.status();
+  fields->BindBlob(1, id.AsBytes());
+  for (;;) {
+    auto row = fields->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    auto value = DecodeValue(fields->BlobView(1));
+    if (!value.ok()) return Internal("stored field is malformed");
+    view.record.fields[fields->Text(0)] =
+        FieldVersion{std::move(value).value(), Stamp{static_cast<uint64_t>(fields->Int(2)),
+                                                     static_cast<uint32_t>(fields->Int(3))}};
+  }
+  outbox->BindBlob(1, id.AsBytes());
+  for (;;) {
+    auto row = outbox->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    auto value = DecodeValue(outbox->BlobView(1));
+    if (!value.ok()) return Internal("stored write is malformed");
+    const std::string name = outbox->Text(0);
+    view.record.fields[name] =
+        FieldVersion{std::move(value).value(), Stamp{static_cast<uint64_t>(outbox->Int(2)), node}};
+    view.pending.insert(name);
+  }
+  return std::optional<RecordView>(std::move(view));
+}
+
+Result<std::vector<RecordView>> StoreReader::Matching(const std::string& type,
+                                                      const std::string& scope,
+                                                      const std::vector<KeyFilter>& filters,
+                                                      size_t limit) {
+  std::string sql = "SELECT r.id FROM record r ";
+  int param = 3;  // ?1 type, ?2 scope
+  for (size_t i = 0; i < filters.size(); ++i) {
+    const std::string k = "k" + std::to_string(i);
+    sql += "JOIN record_key " + k + " ON " + k + ".record_id = r.id AND " + k + ".name = ?" +
+           std::to_string(param) + " AND " + k + ".value = ?" + std::to_string(param + 1) + " ";
+    param += 2;
+  }
+  sql += "WHERE r.type = ?1 ";
+  if (!scope.empty()) sql += "AND " + ScopeWithinSql("r.scope", "?2") + " ";
+  sql += "AND NOT EXISTS (SELECT 1 FROM record_key d WHERE d.record_id = r.id AND "
+         "d.name = '_deleted' AND d.value = 'true') ORDER BY r.id LIMIT ?" +
+         std::to_string(param);
+
+  ReadSnapshot snapshot(db_);
+  auto node = Node();
+  if (!node.ok()) return node.status();
+  auto stmt = db_.Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindText(1, type).BindText(2, scope);
+  param = 3;
+  for (const KeyFilter& f : filters) {
+    stmt->BindText(param, f.name).BindText(param + 1, f.value);
+    param += 2;
+  }
+  stmt->Bind(param, static_cast<int64_t>(limit));
+  std::vector<Uuid> ids;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    ids.push_back(*Uuid::FromBytes(stmt->BlobView(0)));
+  }
+  std::vector<RecordView> out;
+  out.reserve(ids.size());
+  for (const Uuid& id : ids) {
+    auto view = Load(id, *node);
+    if (!view.ok()) return view.status();
+    if (*view) out.push_back(std::move(**view));
+  }
+  return out;
+}
+
+Result<std::vector<RecordView>> StoreReader::List(const std::string& type, size_t limit) {
+  return Matching(type, "", {}, limit);
+}
+
+Result<std::vector<RecordView>> StoreReader::StudentsOfSchool(const std::string& scope) {
+  return Matching(type::kStudent, scope, {}, kListLimit);
+}
+
+Result<std::vector<RecordView>> StoreReader::StudentsOfClass(const std::string& scope,
+                                                             const std::string& class_name) {
+  return Matching(type::kStudent, scope, {{field::kClass, class_name}}, kListLimit);
+}
+
+Result<std::vector<RecordView>> StoreReader::StudentsOfVillage(const std::string& village) {
+  return Matching(type::kStudent, "", {{field::kVillage, village}}, kListLimit);
+}
+
+Result<std::optional<HouseholdView>> StoreReader::Household(const Uuid& id) {
+  auto household = Get(id);
+  if (!household.ok()) return household.status();
+  if (!*household || (*household)->record.type != type::kHousehold) {
+    return std::optional<HouseholdView>();
+  }
+  auto students = Matching(type::kStudent, "", {{field::kHousehold, id.ToString()}}, kListLimit);
+  if (!students.ok()) return students.status();
+  return std::optional<HouseholdView>(
+      HouseholdView{std::move(**household), std::move(students).value()});
+}
+
+Result<std::vector<RecordView>> StoreReader::Visits(const std::string& status,
+                                                    const std::string& author) {
+  std::vector<KeyFilter> filters;
+  if (!status.empty()) filters.push_back({field::kStatus, status});
+  if (!author.empty()) filters.push_back({field::kAuthor, author});
+  return Matching(type::kVisit, "", filters, kListLimit);
+}
+
+Result<std::vector<RecordView>> StoreReader::OpenConflicts() {
+  return Matching(type::kConflict, "", {{field::kStatus, "open"}}, kListLimit);
+}
+
+Result<int64_t> StoreReader::PendingCount() {
+  return db_.QueryInt("SELECT count(*) FROM outbox WHERE state < 2");
+}
+
+Result<std::vector<PendingWrite>> StoreReader::PendingWrites(size_t limit) {
+  auto stmt = db_.Prepare(
+      "SELECT o.record_id, r.type, o.name, o.state FROM outbox o JOIN record r ON "
+      "r.id = o.record_id WHERE o.state < 2 ORDER BY o.seq LIMIT ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, static_cast<int64_t>(limit));
+  std::vector<PendingWrite> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({*Uuid::FromBytes(stmt->BlobView(0)), stmt->Text(1), stmt->Text(2),
+                   stmt->Int(3) == kEntryInFlight});
+  }
+  return out;
+}
+
+Result<std::vector<RejectedWrite>> StoreReader::RejectedWrites(size_t limit) {
+  auto stmt = db_.Prepare(
+      "SELECT record_id, name, reason, at_ms FROM rejected_write ORDER BY seq DESC LIMIT ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, static_cast<int64_t>(limit));
+  std::vector<RejectedWrite> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({*Uuid::FromBytes(stmt->BlobView(0)), stmt->Text(1), stmt->Text(2), stmt->Int(3)});
+  }
+  return out;
+}
+
+}  // namespace homevisit::store

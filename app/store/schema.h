@@ -1,0 +1,16 @@
+// The device database schema and its migrations. The schema version lives in
+// PRAGMA user_version; each migration step runs in one transaction with its version bump.
+#pragma once
+
+#include "app/store/sqlite.h"
+
+namespace homevisit::store {
+
+// The schema version this build writes.
+inline constexpr int kDeviceSchemaVersion = 1;
+
+// Brings the database to kDeviceSchemaVersion. Refuses (kFailedPrecondition, naming both
+// versions) a database written by a newer build, changing nothing.
+Status MigrateDeviceSchema(Connection& db);
+
+}  // namespace homevisit::store

@@ -1,0 +1,459 @@
+// The sync client's state machine.
+//
+//   Login():   LOGIN ──ok──▶ DONE            (token, node, scopes saved with the server time)
+//                └──error──▶ ERROR           (wrong password, throttled, offline, revoked)
+//
+//   Sync():    PUSH ──outbox empty──▶ PULL ──PullEnd──▶ VERIFY ──checksums agree──▶ DONE
+//               │ ▲                    │ ▲                │
+//               └─┘ one batch          └─┘ one batch      ├─disagree─▶ PULL (catch up once)
+//                   per call               per message    │             └─still─▶ REPAIR(scope)
+//                                                         └─────────────────────────────┘
+//              any state ──error──▶ ERROR (offline | auth | revoked | server | local | cancelled)
+//
+// Transitions and the functions behind them:
+//   PUSH    Push(): NextBatch() → Push RPC → Acknowledge(), until NextBatch() is empty. A batch
+//           the server refuses as a whole (INVALID_ARGUMENT, RESOURCE_EXHAUSTED,
+//           PERMISSION_DENIED, FAILED_PRECONDITION: it did not record it) is halved
+//           (ShrinkInFlight) until the one write at fault is rejected alone (RejectInFlight).
+//   PULL    PullInto(kMain): Pull RPC from the stored cursor; each ChangeBatch is applied with
+//           its cursor in one transaction (ApplyPulled); at PullEnd, FinishPull() drops the
+//           acknowledged outbox entries, whose results the replica now holds.
+//   VERIFY  Verify(): each ScopeChecksum of PullEnd against ChecksumOf(scope).
+//   REPAIR  Repair(): BeginRepair(scope), Pull(cursor 0, that scope) into the repair cursor,
+//           FinishRepair(), then that pull's checksum must agree (else a server error).
+//           An interrupted repair resumes from its cursor at the next Sync().
+//
+// Invariants:
+//  1. A batch is acknowledged in the store before the next is formed; after a crash or a
+//     lost answer the same batch is resent with the same batch_seq (the server acknowledges
+//     it without reapplying).
+//  2. The stored cursor only moves together with the changes it covers, so a cut pull
+//     resumes where it stopped and never skips or re-applies a batch on its own.
+//  3. Every call has a deadline; transient failures (UNAVAILABLE, DEADLINE_EXCEEDED,
+//     ABORTED) are retried with exponential backoff and jitter; an attempt that made
+//     progress resets the count. The clock observes server_time_ms of every response.
+//  4. UNAUTHENTICATED or PERMISSION_DENIED saying the device was revoked wipes the store;
+//     any other UNAUTHENTICATED forgets the token and keeps every local write.
+//  5. No value of a record ever reaches an error message or a log.
+#include "app/sync/sync_client.h"
+
+#include <grpcpp/client_context.h>
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+#include <grpcpp/support/channel_arguments.h>
+
+#include <algorithm>
+#include <optional>
+#include <random>
+
+#include "core/scope.h"
+
+namespace homevisit::sync {
+
+using std::chrono::milliseconds;
+
+const char* SyncPhaseName(SyncPhase phase) {
+  switch (phase) {
+    case SyncPhase::kLogin: return "login";
+    case SyncPhase::kPush: return "push";
+    case SyncPhase::kPull: return "pull";
+    case SyncPhase::kVerify: return "verify";
+    case SyncPhase::kRepair: return "repair";
+    case SyncPhase::kDone: return "done";
+  }
+  return "?";
+}
+
+struct SyncClient::Attempt {
+  grpc::Status rpc;
+  // Set when the attempt must not be retried: a local storage failure or nonsense from the
+  // server.
+  std::optional<SyncError> fatal;
+  bool progressed = false;
+};
+
+namespace {
+
+constexpr char kRevokedMetadata[] = "homevisit-device-revoked";
+
+std::string Hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
+bool IsValidServerAddress(const std::string& server) {
+  const size_t colon = server.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 >= server.size()) return false;
+  if (server.size() > 255) return false;
+  const std::string port = server.substr(colon + 1);
+  if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return false;
+  const int n = std::stoi(port);
+  return n > 0 && n < 65536;
+}
+
+uint64_t RandomSeed() {
+  std::random_device rd;
+  return (static_cast<uint64_t>(rd()) << 32) ^ rd();
+}
+
+// Whole-batch refusals: the server checked the batch before applying anything.
+bool IsBatchRefusal(grpc::StatusCode code) {
+  return code == grpc::StatusCode::INVALID_ARGUMENT ||
+         code == grpc::StatusCode::RESOURCE_EXHAUSTED ||
+         code == grpc::StatusCode::PERMISSION_DENIED ||
+         code == grpc::StatusCode::FAILED_PRECONDITION;
+}
+
+SyncError ConfigError(std::string detail) {
+  return SyncError{SyncErrorKind::kLocal, "未设置有效的服务器地址（主机:端口）",
+                   "No valid server address (host:port) is set", std::move(detail)};
+}
+
+}  // namespace
+
+SyncClient::SyncClient(store::DeviceStore& store, SyncOptions options)
+    : store_(store), options_(std::move(options)), backoff_(options_.backoff, RandomSeed()) {}
+
+SyncClient::~SyncClient() = default;
+
+void SyncClient::Cancel() {
+  cancelled_ = true;
+  std::lock_guard lock(mu_);
+  if (active_) active_->TryCancel();
+  wake_.notify_all();
+}
+
+bool SyncClient::Wait(milliseconds delay) {
+  std::unique_lock lock(mu_);
+  wake_.wait_for(lock, delay, [this] { return cancelled_.load(); });
+  return !cancelled_;
+}
+
+Status SyncClient::EnsureChannel(const std::string& server) {
+  if (!IsValidServerAddress(server)) return InvalidArgument("server address '" + server + "'");
+  if (channel_ && server == channel_server_) return Status::Ok();
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(options_.max_receive_bytes);
+  args.SetMaxSendMessageSize(8 << 20);
+  args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);  // retries are ours, with the store in step
+  // Come back quickly when the network does; our own backoff spaces the calls.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 200);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
+  if (options_.compress) args.SetCompressionAlgorithm(GRPC_COMPRESS_GZIP);
+  channel_ = grpc::CreateCustomChannel(server, grpc::InsecureChannelCredentials(), args);
+  stub_ = v1::Sync::NewStub(channel_);
+  channel_server_ = server;
+  return Status::Ok();
+}
+
+SyncError SyncClient::Call(const char* name, milliseconds deadline, bool authorized,
+                           const AttemptFn& attempt, SyncReport* report) {
+  int attempts = 0;
+  last_code_ = grpc::StatusCode::OK;
+  last_message_.clear();
+  for (;;) {
+    if (cancelled_) return CancelledError();
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + deadline);
+    if (authorized) context.AddMetadata("authorization", bearer_);
+    {
+      std::lock_guard lock(mu_);
+      active_ = &context;
+    }
+    if (cancelled_) context.TryCancel();  // Cancel() ran before the context was visible
+    ++report->calls;
+    Attempt a = attempt(context);
+    {
+      std::lock_guard lock(mu_);
+      active_ = nullptr;
+    }
+    if (a.fatal) return *a.fatal;
+    if (a.rpc.ok()) return NoError();
+    if (cancelled_) return CancelledError();
+    const auto& trailers = context.GetServerTrailingMetadata();
+    if (IsRevoked(a.rpc, trailers.find(kRevokedMetadata) != trailers.end())) {
+      if (Status s = store_.Wipe(); !s.ok()) return LocalError(s);
+      return RevokedError(Describe(name, a.rpc));
+    }
+    attempts = a.progressed ? 1 : attempts + 1;
+    if (IsTransient(a.rpc) && backoff_.ShouldRetry(attempts)) {
+      if (!Wait(backoff_.Delay(attempts))) return CancelledError();
+      continue;
+    }
+    last_code_ = a.rpc.error_code();
+    last_message_ = a.rpc.error_message();
+    return ClassifyCallError(name, a.rpc);
+  }
+}
+
+SyncError SyncClient::Finish(SyncError error, SyncReport* report) {
+  if (error.kind == SyncErrorKind::kAuth && last_code_ == grpc::StatusCode::UNAUTHENTICATED) {
+    (void)store_.ForgetToken();
+  }
+  report->error = std::move(error);
+  return report->error;
+}
+
+SyncReport SyncClient::Login(const std::string& user, const std::string& password) {
+  cancelled_ = false;
+  SyncReport report;
+  auto state = store_.State();
+  if (!state.ok()) return report.error = LocalError(state.status()), report;
+  if (!state->login.user.empty() && state->login.user != user) {
+    auto pending = store_.PendingCount();
+    if (!pending.ok()) return report.error = LocalError(pending.status()), report;
+    if (*pending > 0) return report.error = OtherUserDataError(), report;
+    if (Status s = store_.Wipe(); !s.ok()) return report.error = LocalError(s), report;
+    state = store_.State();
+    if (!state.ok()) return report.error = LocalError(state.status()), report;
+  }
+  const std::string server = options_.server.empty() ? state->login.server : options_.server;
+  if (Status s = EnsureChannel(server); !s.ok()) return report.error = ConfigError(s.message()), report;
+
+  v1::LoginRequest request;
+  request.set_user(user);
+  request.set_password(password);
+  request.set_device_id(state->device_id);
+  request.set_device_name(options_.device_name.substr(0, 100));
+  v1::LoginResponse response;
+  SyncError error = Call("Login", options_.login_deadline, /*authorized=*/false,
+                         [&](grpc::ClientContext& context) {
+                           response.Clear();
+                           return Attempt{stub_->Login(&context, request, &response), std::nullopt, false};
+                         },
+                         &report);
+  if (!error.ok()) {
+    if (error.kind == SyncErrorKind::kServer || error.kind == SyncErrorKind::kAuth) {
+      const std::string detail = error.detail;
+      if (last_code_ == grpc::StatusCode::UNAUTHENTICATED ||
+          last_code_ == grpc::StatusCode::INVALID_ARGUMENT) {
+        error = BadPasswordError(detail);
+      } else if (last_code_ == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+        error = ThrottledError(detail);
+      }
+    }
+    report.error = error;
+    return report;
+  }
+  (void)store_.ObserveServerTime(response.server_time_ms());
+  store::LoginInfo login;
+  login.server = server;
+  login.user = user;
+  login.display_name = response.display_name();
+  login.role = static_cast<Role>(response.role());
+  login.scopes.assign(response.scopes().begin(), response.scopes().end());
+  login.node = response.node();
+  login.token = response.token();
+  if (login.token.size() != 32 || login.node == 0 || response.role() < v1::ROLE_TEACHER ||
+      response.role() > v1::ROLE_ADMIN) {
+    report.error = ServerError("Login answer without a valid token, node or role");
+    return report;
+  }
+  if (Status s = store_.SaveLogin(login, response.server_time_ms()); !s.ok()) {
+    report.error = s.code() == StatusCode::kInvalidArgument ? ServerError(s.message()) : LocalError(s);
+  }
+  return report;
+}
+
+SyncReport SyncClient::Sync(const ProgressFn& progress) {
+  cancelled_ = false;
+  SyncReport report;
+  auto state = store_.State();
+  if (!state.ok()) return report.error = LocalError(state.status()), report;
+  if (!state->logged_in()) return report.error = NotLoggedInError(), report;
+  const std::string server = options_.server.empty() ? state->login.server : options_.server;
+  if (Status s = EnsureChannel(server); !s.ok()) return report.error = ConfigError(s.message()), report;
+  bearer_ = "Bearer " + Hex(state->login.token);
+
+  if (SyncError e = Push(progress, &report); !e.ok()) return Finish(e, &report), report;
+  v1::PullEnd end;
+  if (SyncError e = PullInto(store::PullTarget::kMain, "", progress, &report, &end); !e.ok()) {
+    return Finish(e, &report), report;
+  }
+  if (Status s = store_.FinishPull(HybridClock::SystemMillis()); !s.ok()) {
+    return Finish(LocalError(s), &report), report;
+  }
+  if (SyncError e = Verify(progress, &report, end); !e.ok()) return Finish(e, &report), report;
+  if (report.rejected > 0) {
+    report.error = RejectedError(report.rejected, "the server refused some writes");
+  }
+  if (progress) progress({SyncPhase::kDone, 1, 1});
+  return report;
+}
+
+SyncError SyncClient::Push(const ProgressFn& progress, SyncReport* report) {
+  auto pending = store_.PendingCount();
+  if (!pending.ok()) return LocalError(pending.status());
+  const uint64_t total = static_cast<uint64_t>(*pending);
+  uint64_t done = 0;
+  if (progress) progress({SyncPhase::kPush, 0, total});
+  // Writes made while this sync runs wait for the next one, so a busy user cannot keep the
+  // push going forever.
+  while (done < total || done == 0) {
+    if (cancelled_) return CancelledError();
+    auto batch = store_.NextBatch(options_.push_limits);
+    if (!batch.ok()) return LocalError(batch.status());
+    if (batch->empty()) return NoError();
+    v1::PushResponse response;
+    SyncError error = Call("Push", options_.push_deadline, /*authorized=*/true,
+                           [&](grpc::ClientContext& context) {
+                             response.Clear();
+                             return Attempt{stub_->Push(&context, batch->request, &response), std::nullopt, false};
+                           },
+                           report);
+    if (error.ok()) {
+      (void)store_.ObserveServerTime(response.server_time_ms());
+      auto tally = store_.Acknowledge(*batch, response);
+      if (!tally.ok()) {
+        return tally.status().code() == StatusCode::kInvalidArgument
+                   ? ServerError("Push answer: " + tally.status().message())
+                   : LocalError(tally.status());
+      }
+      report->pushed += batch->field_count;
+      report->conflicts += tally->conflicts;
+      report->rejected += tally->rejected;
+      done += batch->field_count;
+      if (progress) progress({SyncPhase::kPush, done, std::max(total, done)});
+      continue;
+    }
+    if (error.kind != SyncErrorKind::kServer || !IsBatchRefusal(last_code_)) return error;
+    // Refused as a whole and not recorded: find the write at fault by halving.
+    Status s = batch->field_count > 1 ? store_.ShrinkInFlight(batch->field_count / 2)
+                                      : store_.RejectInFlight(last_message_);
+    if (!s.ok()) return LocalError(s);
+    if (batch->field_count == 1) {
+      ++report->rejected;
+      ++done;
+    }
+  }
+  return NoError();
+}
+
+SyncError SyncClient::PullInto(store::PullTarget target, const std::string& scope,
+                               const ProgressFn& progress, SyncReport* report, v1::PullEnd* end) {
+  const SyncPhase phase = target == store::PullTarget::kMain ? SyncPhase::kPull : SyncPhase::kRepair;
+  if (progress) progress({phase, 0, 0});
+  bool got_end = false;
+  uint64_t applied = 0;
+  SyncError error = Call(
+      "Pull", options_.pull_deadline, /*authorized=*/true,
+      [&](grpc::ClientContext& context) {
+        Attempt a;
+        auto state = store_.State();
+        if (!state.ok()) return a.fatal = LocalError(state.status()), a;
+        v1::PullRequest request;
+        request.set_cursor(target == store::PullTarget::kMain ? state->cursor : state->repair_cursor);
+        if (!scope.empty()) request.add_scopes(scope);
+        request.set_max_batch_fields(options_.pull_batch_fields);
+        auto reader = stub_->Pull(&context, request);
+        v1::PullResponse message;
+        while (reader->Read(&message)) {
+          (void)store_.ObserveServerTime(message.server_time_ms());
+          if (message.has_batch()) {
+            auto n = store_.ApplyPulled(message.batch(), target);
+            if (!n.ok()) {
+              a.fatal = n.status().code() == StatusCode::kInvalidArgument
+                            ? ServerError("Pull batch: " + n.status().message())
+                            : LocalError(n.status());
+              context.TryCancel();
+              (void)reader->Finish();
+              return a;
+            }
+            a.progressed = true;
+            applied += *n;
+            report->pulled += *n;
+            if (progress) progress({phase, applied, 0});
+          } else if (message.has_end()) {
+            *end = message.end();
+            got_end = true;
+          }
+        }
+        a.rpc = reader->Finish();
+        if (a.rpc.ok() && !got_end) {
+          a.rpc = grpc::Status(grpc::StatusCode::UNAVAILABLE, "the pull ended without PullEnd");
+        }
+        return a;
+      },
+      report);
+  if (!error.ok()) return error;
+  // Nothing of ours lies between the last batch and the end: resume after it next time.
+  auto state = store_.State();
+  if (!state.ok()) return LocalError(state.status());
+  const uint64_t stored = target == store::PullTarget::kMain ? state->cursor : state->repair_cursor;
+  if (end->cursor() > stored) {
+    v1::ChangeBatch empty;
+    empty.set_cursor(end->cursor());
+    if (auto n = store_.ApplyPulled(empty, target); !n.ok()) return LocalError(n.status());
+  }
+  return NoError();
+}
+
+Result<std::vector<std::string>> SyncClient::Mismatches(const v1::PullEnd& end) {
+  std::vector<std::string> out;
+  for (const v1::ScopeChecksum& theirs : end.checksums()) {
+    if (!IsValidScopePath(theirs.scope())) continue;  // nothing we could repair
+    auto ours = store_.ChecksumOf(theirs.scope());
+    if (!ours.ok()) return ours.status();
+    if (ours->sum != theirs.checksum() || ours->count != theirs.field_count()) {
+      out.push_back(theirs.scope());
+    }
+  }
+  return out;
+}
+
+SyncError SyncClient::Verify(const ProgressFn& progress, SyncReport* report,
+                             const v1::PullEnd& end) {
+  if (progress) progress({SyncPhase::kVerify, 0, static_cast<uint64_t>(end.checksums_size())});
+  auto mismatches = Mismatches(end);
+  if (!mismatches.ok()) return LocalError(mismatches.status());
+  if (!mismatches->empty()) {
+    // Most often a write committed between our last batch and the checksums: catch up once.
+    v1::PullEnd again;
+    if (SyncError e = PullInto(store::PullTarget::kMain, "", progress, report, &again); !e.ok()) {
+      return e;
+    }
+    mismatches = Mismatches(again);
+    if (!mismatches.ok()) return LocalError(mismatches.status());
+  }
+  auto state = store_.State();
+  if (!state.ok()) return LocalError(state.status());
+  std::vector<std::string> repairs = *mismatches;
+  if (!state->repair_scope.empty() &&
+      std::find(repairs.begin(), repairs.end(), state->repair_scope) == repairs.end()) {
+    repairs.insert(repairs.begin(), state->repair_scope);  // an interrupted repair resumes
+  }
+  for (const std::string& scope : repairs) {
+    if (SyncError e = Repair(scope, progress, report); !e.ok()) return e;
+  }
+  return NoError();
+}
+
+SyncError SyncClient::Repair(const std::string& scope, const ProgressFn& progress,
+                             SyncReport* report) {
+  auto state = store_.State();
+  if (!state.ok()) return LocalError(state.status());
+  if (state->repair_scope != scope) {
+    if (Status s = store_.BeginRepair(scope); !s.ok()) return LocalError(s);
+  }
+  v1::PullEnd end;
+  if (SyncError e = PullInto(store::PullTarget::kRepair, scope, progress, report, &end); !e.ok()) {
+    return e;
+  }
+  if (Status s = store_.FinishRepair(); !s.ok()) return LocalError(s);
+  ++report->repaired_scopes;
+  auto mismatches = Mismatches(end);
+  if (!mismatches.ok()) return LocalError(mismatches.status());
+  if (!mismatches->empty()) {
+    return ServerError("checksum of scope " + scope + " still differs after it was pulled again");
+  }
+  return NoError();
+}
+
+}  // namespace homevisit::sync

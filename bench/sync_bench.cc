@@ -1,0 +1,377 @@
+// Sync benchmark: real devices (DeviceStore + SyncClient) against the real server over SQLite
+// on loopback, through a byte-counting proxy. Prints one JSON object with the figures of the
+// client-core issue next to their targets, and a baseline measured in the same run (raw
+// SQLite inserts of the same number of fields on the same disk), as ratios.
+//
+//   sync_bench [--visits N] [--edits N]        (defaults 10000 and 10000)
+//
+// Figures:
+//   push     N new 40-field visits from one device: visits/s of the push phase, bytes on the
+//            wire per visit (both directions, HTTP/2 and gzip included), calls
+//   echo     the same device's pull afterwards brings its own writes back (bytes per visit)
+//   pull     a fresh device pulling everything: visits/s and bytes per visit
+//   edit     one field changed in each of `edits` visits, pushed in one sync: bytes per edit;
+//            and one single edit synced alone (bytes of its push, and of the whole sync)
+//   empty    a sync with nothing new on a warm channel (calls, TCP turns, bytes) and on a new
+//            connection
+//   rss      peak RSS of the homevisit-device process while it pulls everything
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <sstream>
+#include <thread>
+#include <string>
+
+#include "app/store/device_store.h"
+#include "app/store/reader.h"
+#include "app/store/sqlite.h"
+#include "app/sync/sync_client.h"
+#include "byte_proxy.h"
+#include "sync-server/auth.h"
+#include "sync-server/server.h"
+
+#ifndef HOMEVISIT_DEVICE_BIN
+#error "HOMEVISIT_DEVICE_BIN must name the homevisit-device binary"
+#endif
+
+namespace homevisit::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr char kSchool[] = "qingxi/huashan/zhongxin";
+constexpr char kPassword[] = "bench-password-1";
+
+double Seconds(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+[[noreturn]] void Die(const std::string& what) {
+  std::fprintf(stderr, "sync_bench: %s\n", what.c_str());
+  std::exit(1);
+}
+
+void Check(const Status& s, const char* what) {
+  if (!s.ok()) Die(std::string(what) + ": " + s.ToString());
+}
+
+void Check(const sync::SyncReport& r, const char* what) {
+  if (!r.ok()) Die(std::string(what) + ": " + r.error.detail);
+}
+
+struct ServerSide {
+  std::unique_ptr<server::Storage> storage;
+  std::unique_ptr<server::SyncServer> server;
+  std::vector<Uuid> students;
+};
+
+ServerSide StartServer(const std::string& dir, int students) {
+  ServerSide s;
+  auto storage = server::OpenStorage("sqlite:" + dir + "/server.db");
+  if (!storage.ok()) Die(storage.status().ToString());
+  s.storage = std::move(storage).value();
+  Check(s.storage->Migrate(), "migrate");
+  Check(server::InitCrypto(), "crypto");
+  for (const char* path : {"qingxi", "qingxi/huashan", kSchool}) {
+    Check(s.storage->AddScope({path, path}), "scope");
+  }
+  auto hash = server::HashPassword(kPassword);
+  if (!hash.ok()) Die("hash");
+  for (const char* name : {"wang", "li"}) {
+    server::User u;
+    u.name = name;
+    u.display_name = name;
+    u.role = Role::kTeacher;
+    u.password_hash = *hash;
+    u.scopes = {kSchool};
+    if (auto id = s.storage->AddUser(u); !id.ok()) Die(id.status().ToString());
+  }
+  // The school's roster: the students the visits are about.
+  auto txn = s.storage->BeginWrite();
+  if (!txn.ok()) Die("begin");
+  const int64_t now = HybridClock::SystemMillis();
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < students; ++i) {
+    const Uuid id = Uuid::V7(now - 86'400'000, rng(), rng());
+    const Stamp stamp{Stamp::Pack(now - 86'400'000, static_cast<uint16_t>(i)), kServerNode};
+    Check((*txn)->PutField({id, "student", kSchool}, "name", {Value("学生" + std::to_string(i)), stamp},
+                          std::nullopt),
+          "seed");
+    s.students.push_back(id);
+  }
+  Check((*txn)->Commit(), "commit");
+  server::ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.log = [](const std::string&) {};
+  auto started = server::SyncServer::Start(*s.storage, options);
+  if (!started.ok()) Die(started.status().ToString());
+  s.server = std::move(started).value();
+  return s;
+}
+
+// A realistic home-visit survey: 9 built-in fields and 31 answers, mostly choices, small
+// numbers and yes/no, as teachers fill them in.
+store::FieldValues VisitFields(std::mt19937_64& rng, const Uuid& student, const Uuid& household) {
+  auto pick = [&](std::initializer_list<const char*> choices) {
+    return Value(std::string(*(choices.begin() + rng() % choices.size())));
+  };
+  auto upto = [&](int n) { return Value(static_cast<int64_t>(rng() % (n + 1))); };
+  auto yes = [&](int percent) { return Value(static_cast<int>(rng() % 100) < percent); };
+  auto money = [&](int max_hundreds) {
+    return Value(Decimal{std::to_string(rng() % max_hundreds * 100) + ".00"});
+  };
+  store::FieldValues f;
+  f["student_id"] = Value(student.ToString());
+  f["household_id"] = Value(household.ToString());
+  f["status"] = Value("submitted");
+  f["author"] = Value("wang");
+  f["visit_date"] = Value(Date{20500 + static_cast<int32_t>(rng() % 60)});
+  f["form_id"] = Value("home-visit");
+  f["form_version"] = Value(3);
+  f["location"] = Value(GeoPoint{27.5 + (rng() % 100000) / 1e6, 109.9 + (rng() % 100000) / 1e6, 10});
+  f["recommended_tier"] = pick({"特别困难", "困难", "一般困难", "不困难"});
+  f["met_with"] = pick({"父亲", "母亲", "祖父母", "其他监护人"});
+  f["member_count"] = Value(static_cast<int64_t>(2 + rng() % 7));
+  f["income_total"] = money(600);
+  f["income_per_capita"] = money(150);
+  f["housing"] = pick({"砖混", "土木", "危房"});
+  f["housing_area"] = Value(static_cast<int64_t>(40 + rng() % 160));
+  f["land_mu"] = Value(Decimal{std::to_string(rng() % 8) + ".5"});
+  f["pigs"] = upto(5);
+  f["cattle"] = upto(2);
+  f["poultry"] = upto(30);
+  f["vehicle"] = yes(30);
+  f["distance_km"] = Value(Decimal{std::to_string(1 + rng() % 15) + ".0"});
+  f["way_to_school"] = pick({"步行", "校车", "家长接送", "住校"});
+  f["boarding"] = yes(40);
+  f["left_behind"] = yes(35);
+  f["guardian"] = pick({"父母", "祖父母", "亲戚"});
+  StringList categories;
+  for (const char* c : {"最低生活保障家庭", "脱贫不稳定户", "残疾人子女", "单亲"}) {
+    if (rng() % 100 < 10) categories.push_back(c);
+  }
+  f["categories"] = Value(categories);
+  f["dibao"] = yes(8);
+  f["monitored"] = yes(10);
+  f["disabled_member"] = yes(3);
+  f["serious_illness"] = yes(3);
+  f["orphan"] = yes(1);
+  f["single_parent"] = yes(5);
+  f["disaster"] = yes(2);
+  f["debt"] = yes(20);
+  f["debt_amount"] = money(300);
+  f["medical_cost"] = money(100);
+  f["education_cost"] = money(50);
+  f["water_access"] = yes(90);
+  f["electricity"] = yes(98);
+  f["note"] = pick({"家庭情况属实", "需持续关注", "已核实", ""});
+  return f;
+}
+
+struct Device {
+  std::unique_ptr<store::DeviceStore> store;
+  std::unique_ptr<sync::SyncClient> client;
+};
+
+Device MakeDevice(const std::string& dir, int port, const std::string& user) {
+  std::filesystem::create_directories(dir);
+  store::DeviceStore::Options options;
+  options.durable_local_writes = false;  // bulk set-up; pulls never wait for the disk anyway
+  auto s = store::DeviceStore::Open(dir + "/device.db", options);
+  if (!s.ok()) Die(s.status().ToString());
+  Device d;
+  d.store = std::move(s).value();
+  sync::SyncOptions o;
+  o.server = "127.0.0.1:" + std::to_string(port);
+  d.client = std::make_unique<sync::SyncClient>(*d.store, o);
+  Check(d.client->Login(user, kPassword), "login");
+  return d;
+}
+
+// A sync split at the start of its pull phase: how long the push took and what it cost.
+struct SplitSync {
+  double push_s = 0, total_s = 0;
+  WireCount push_bytes, total_bytes;
+  sync::SyncReport report;
+};
+
+SplitSync TimedSync(Device& d, ByteProxy& proxy) {
+  SplitSync out;
+  const WireCount start_count = proxy.Read();
+  const auto start = Clock::now();
+  bool split = false;
+  out.report = d.client->Sync([&](const sync::SyncProgress& p) {
+    if (!split && p.phase != sync::SyncPhase::kPush) {
+      split = true;
+      out.push_s = Seconds(start, Clock::now());
+      out.push_bytes = proxy.Read() - start_count;
+    }
+  });
+  out.total_s = Seconds(start, Clock::now());
+  out.total_bytes = proxy.Read() - start_count;
+  Check(out.report, "sync");
+  return out;
+}
+
+// Peak RSS (MiB) of `homevisit-device ... sync`, a fresh device pulling everything.
+double DevicePullPeakRssMb(const std::string& dir, int port, double* seconds) {
+  const std::string server = "127.0.0.1:" + std::to_string(port);
+  auto run = [&](std::vector<std::string> args, rusage* usage) {
+    std::vector<std::string> argv = {HOMEVISIT_DEVICE_BIN, "--data", dir, "--server", server};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const pid_t pid = fork();
+    if (pid == 0) {
+      const int null_fd = open("/dev/null", O_WRONLY);
+      dup2(null_fd, 1);
+      std::vector<char*> raw;
+      for (auto& a : argv) raw.push_back(a.data());
+      raw.push_back(nullptr);
+      execv(raw[0], raw.data());
+      _exit(127);
+    }
+    int status = 0;
+    wait4(pid, &status, 0, usage);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) Die("homevisit-device " + args[0] + " failed");
+  };
+  rusage usage{};
+  run({"login", "li", kPassword}, &usage);
+  const auto start = Clock::now();
+  run({"sync"}, &usage);
+  *seconds = Seconds(start, Clock::now());
+  return usage.ru_maxrss / 1024.0;
+}
+
+// Baseline: the same number of field rows inserted into a bare SQLite table on this disk.
+double BaselineFieldsPerSecond(const std::string& dir, int fields) {
+  auto db = store::Connection::Open(dir + "/baseline.db", true, false);
+  if (!db.ok()) Die("baseline db");
+  Check(db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; CREATE TABLE f(record_id BLOB, "
+                 "name TEXT, value BLOB, hlc INTEGER, node INTEGER, PRIMARY KEY(record_id, name)) "
+                 "WITHOUT ROWID"),
+        "baseline schema");
+  std::mt19937_64 rng(1);
+  const auto start = Clock::now();
+  Check(db->Exec("BEGIN"), "begin");
+  auto stmt = db->Prepare("INSERT INTO f VALUES (?, ?, ?, ?, ?)");
+  for (int i = 0; i < fields; ++i) {
+    const Uuid id = Uuid::V7(1'790'000'000'000 + i / 40, rng(), rng());
+    stmt->Reset();
+    stmt->BindBlob(1, id.AsBytes()).BindText(2, "q" + std::to_string(i % 40)).BindBlob(3, "\x18\x04");
+    stmt->Bind(4, i).Bind(5, 1);
+    Check(stmt->Run(), "insert");
+  }
+  Check(db->Exec("COMMIT"), "commit");
+  return fields / Seconds(start, Clock::now());
+}
+
+int Main(int argc, char** argv) {
+  int visits = 10000, edits = 10000;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    const int n = std::atoi(argv[i + 1]);
+    if (n <= 0) Die("bad value for " + flag);
+    if (flag == "--visits") visits = n;
+    else if (flag == "--edits") edits = n;
+    else Die("unknown flag " + flag);
+  }
+  edits = std::min(edits, visits);
+  const std::string dir = std::filesystem::temp_directory_path() / ("sync_bench_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+
+  ServerSide server = StartServer(dir, 1000);
+  ByteProxy proxy(server.server->port());
+
+  // Push: one teacher's device with `visits` new visits.
+  Device wang = MakeDevice(dir + "/wang", proxy.port(), "wang");
+  Check(wang.client->Sync(), "first sync");
+  std::mt19937_64 rng(42);
+  std::vector<Uuid> ids;
+  const auto create_start = Clock::now();
+  for (int i = 0; i < visits; ++i) {
+    const Uuid& student = server.students[i % server.students.size()];
+    auto id = wang.store->Create("visit", kSchool, VisitFields(rng, student, server.students[(i * 7) % server.students.size()]));
+    if (!id.ok()) Die(id.status().ToString());
+    ids.push_back(*id);
+  }
+  const double create_s = Seconds(create_start, Clock::now());
+  const SplitSync push = TimedSync(wang, proxy);
+  const WireCount echo = push.total_bytes - push.push_bytes;
+
+  // Pull into a fresh device.
+  Device li = MakeDevice(dir + "/li", proxy.port(), "li");
+  const SplitSync pull = TimedSync(li, proxy);
+
+  // One-field edits: one field in each of `edits` visits, then one edit alone.
+  for (int i = 0; i < edits; ++i) {
+    Check(wang.store->Set(ids[i], {{"member_count", Value(static_cast<int64_t>(2 + rng() % 7))}}), "edit");
+  }
+  const SplitSync edit = TimedSync(wang, proxy);
+  Check(wang.store->Set(ids[0], {{"housing", Value("危房")}}), "edit");
+  const SplitSync single = TimedSync(wang, proxy);
+
+  // Empty syncs: warm channel (the app keeps one), then a new connection.
+  const SplitSync empty_warm = TimedSync(wang, proxy);
+  Device cold;
+  cold.store = std::move(wang.store);
+  sync::SyncOptions o;
+  o.server = "127.0.0.1:" + std::to_string(proxy.port());
+  wang.client.reset();
+  cold.client = std::make_unique<sync::SyncClient>(*cold.store, o);
+  const SplitSync empty_cold = TimedSync(cold, proxy);
+
+  double rss_pull_s = 0;
+  const double rss_mb = DevicePullPeakRssMb(dir + "/rss", proxy.port(), &rss_pull_s);
+  const double baseline = BaselineFieldsPerSecond(dir, visits * 40);
+  const double baseline_visits = baseline / 40;
+
+  const double push_vps = visits / push.push_s;
+  const double pull_vps = visits / pull.total_s;
+  std::printf(
+      "{\n"
+      "  \"visits\": %d, \"fields_per_visit\": 40, \"roster_students\": %zu, \"cores\": %u,\n"
+      "  \"local_create_visits_per_s\": %.0f,\n"
+      "  \"push\": {\"visits_per_s\": %.0f, \"target_visits_per_s\": 50000, \"seconds\": %.3f,\n"
+      "           \"bytes_per_visit\": %.1f, \"target_bytes_per_visit\": 250, \"up_bytes\": %llu,\n"
+      "           \"down_bytes\": %llu, \"calls\": %llu},\n"
+      "  \"echo_pull_after_push\": {\"seconds\": %.3f, \"bytes_per_visit\": %.1f},\n"
+      "  \"pull\": {\"visits_per_s\": %.0f, \"target_visits_per_s\": 50000, \"seconds\": %.3f,\n"
+      "           \"bytes_per_visit\": %.1f, \"calls\": %llu, \"fields\": %llu},\n"
+      "  \"edit\": {\"edits\": %d, \"push_bytes_per_edit\": %.1f, \"target_bytes_per_edit\": 60,\n"
+      "           \"sync_bytes_per_edit\": %.1f, \"single_edit_push_bytes\": %llu,\n"
+      "           \"single_edit_sync_bytes\": %llu, \"single_edit_calls\": %llu},\n"
+      "  \"empty_sync\": {\"calls\": %llu, \"target_round_trips\": 1, \"tcp_turns\": %llu,\n"
+      "                 \"bytes\": %llu, \"target_bytes\": 300, \"new_connection_bytes\": %llu,\n"
+      "                 \"new_connection_calls\": %llu},\n"
+      "  \"device_pull_peak_rss_mb\": %.1f, \"target_rss_mb\": 100, \"device_cli_pull_seconds\": %.3f,\n"
+      "  \"baseline\": {\"sqlite_insert_fields_per_s\": %.0f, \"as_visits_per_s\": %.0f},\n"
+      "  \"ratios_to_baseline\": {\"push\": %.3f, \"pull\": %.3f}\n"
+      "}\n",
+      visits, server.students.size(), std::thread::hardware_concurrency(), visits / create_s,
+      push_vps, push.push_s, double(push.push_bytes.total()) / visits,
+      (unsigned long long)push.push_bytes.up, (unsigned long long)push.push_bytes.down,
+      (unsigned long long)push.report.calls - 1, push.total_s - push.push_s,
+      double(echo.total()) / visits, pull_vps, pull.total_s, double(pull.total_bytes.total()) / visits,
+      (unsigned long long)pull.report.calls, (unsigned long long)pull.report.pulled, edits,
+      double(edit.push_bytes.total()) / edits, double(edit.total_bytes.total()) / edits,
+      (unsigned long long)single.push_bytes.total(), (unsigned long long)single.total_bytes.total(),
+      (unsigned long long)single.report.calls, (unsigned long long)empty_warm.report.calls,
+      (unsigned long long)empty_warm.total_bytes.turns, (unsigned long long)empty_warm.total_bytes.total(),
+      (unsigned long long)empty_cold.total_bytes.total(), (unsigned long long)empty_cold.report.calls,
+      rss_mb, rss_pull_s, baseline, baseline_visits, push_vps / baseline_visits, pull_vps / baseline_visits);
+  cold.client.reset();
+  li.client.reset();
+  server.server->Shutdown();
+  std::filesystem::remove_all(dir);
+  return 0;
+}
+
+}  // namespace
+}  // namespace homevisit::bench
+
+int main(int argc, char** argv) { return homevisit::bench::Main(argc, argv); }

@@ -1,0 +1,477 @@
+// The device store on real SQLite files: local writes and their outbox, coalescing, the
+// in-flight batch across restarts, answers, pulls, checksums, repair, wipe, migrations.
+#include <fstream>
+#include <iterator>
+#include <thread>
+
+#include "app/store/record_fields.h"
+#include "app/store/schema.h"
+#include "app/store/value_codec.h"
+#include "core/merge.h"
+#include "store_fixture.h"
+
+namespace homevisit::store::testing {
+namespace {
+
+const std::string& Text(const RecordView& v, const std::string& field) {
+  static const std::string kMissing = "<missing>";
+  const FieldVersion* fv = v.record.Find(field);
+  if (!fv) return kMissing;
+  const auto* s = fv->value.get_if<std::string>();
+  return s ? *s : kMissing;
+}
+
+// The outbox as "field=value base=hlc@node state" lines, for one record.
+std::string OutboxOf(DeviceStore& store, const Uuid& id) {
+  auto db = Connection::Open(store.path(), false, true);
+  EXPECT_TRUE(db.ok());
+  auto stmt = db->Prepare(
+      "SELECT name, value, base_hlc, base_node, state FROM outbox WHERE record_id = ? "
+      "ORDER BY seq");
+  EXPECT_TRUE(stmt.ok());
+  stmt->BindBlob(1, id.AsBytes());
+  std::string out;
+  while (*stmt->Step()) {
+    auto v = DecodeValue(stmt->BlobView(1));
+    out += stmt->Text(0) + "=" + v->DebugString() + " base=" +
+           (stmt->IsNull(2) ? "none" : std::to_string(stmt->Int(2)) + "@" + std::to_string(stmt->Int(3))) +
+           " state=" + std::to_string(stmt->Int(4)) + "\n";
+  }
+  return out;
+}
+
+TEST_F(StoreTest, WritesBeforeLoginAreRefusedAndChangeNothing) {
+  auto id = store_->Create(type::kVisit, kSchool, {{"status", Value("draft")}});
+  EXPECT_EQ(id.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(*Reader()->PendingCount(), 0);
+}
+
+TEST_F(StoreTest, CreateOutsideTheLoginScopesIsRefused) {
+  Login();
+  auto id = store_->Create(type::kVisit, kOtherSchool, {{"status", Value("draft")}});
+  EXPECT_EQ(id.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(*Reader()->PendingCount(), 0);
+}
+
+TEST_F(StoreTest, BadFieldNamesAreRefusedAndTheWholeWriteIsRolledBack) {
+  Login();
+  auto id = store_->Create(type::kVisit, kSchool, {{"status", Value("draft")}});
+  ASSERT_TRUE(id.ok());
+  for (const std::string& bad : std::vector<std::string>{"", "_secret", "two words", std::string(65, 'x')}) {
+    Status s = store_->Set(*id, {{"a_fine_field", Value("x")}, {bad, Value("y")}});
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << "'" << bad << "'";
+  }
+  EXPECT_EQ(store_->Set(*id, {{kDeletedField, Value("yes")}}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(View(*id).record.Find("a_fine_field"), nullptr);
+  EXPECT_EQ(*Reader()->PendingCount(), 1);
+}
+
+TEST_F(StoreTest, LocalWriteAndItsOutboxEntriesSurviveARestart) {
+  Login();
+  auto id = store_->Create(type::kVisit, kSchool,
+                           {{"status", Value("draft")}, {"income", Value(Decimal{"8000.50"})}});
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  Reopen();
+  RecordView v = View(*id);
+  EXPECT_EQ(Text(v, "status"), "draft");
+  EXPECT_EQ(v.record.Find("income")->value, Value(Decimal{"8000.50"}));
+  EXPECT_EQ(v.pending, (std::set<std::string>{"income", "status"}));
+  EXPECT_FALSE(v.confirmed);
+  EXPECT_EQ(*Reader()->PendingCount(), 2);
+  // Both fields of one save carry one stamp, from this device.
+  EXPECT_EQ(v.record.Find("status")->stamp, v.record.Find("income")->stamp);
+  EXPECT_EQ(v.record.Find("status")->stamp.node, kNode);
+}
+
+TEST_F(StoreTest, RepeatedWritesToOneFieldCoalesceKeepingTheFirstBase) {
+  Login();
+  const Uuid id = MakeId(1);
+  const Stamp server{Stamp::Pack(wall_ms_ - 5000, 0), 3};
+  Pull({ServerRecord(id, type::kHousehold, kSchool, {{"village", Value("花山村")}}, server)}, 10);
+  ASSERT_TRUE(store_->Set(id, {{"village", Value("石门村")}}).ok());
+  ASSERT_TRUE(store_->Set(id, {{"village", Value("桃源村")}}).ok());
+  EXPECT_EQ(OutboxOf(*store_, id), "village='桃源村' base=" + std::to_string(server.hlc) + "@3 state=0\n");
+  EXPECT_EQ(Text(View(id), "village"), "桃源村");
+  EXPECT_EQ(*Reader()->PendingCount(), 1);
+}
+
+TEST_F(StoreTest, AWriteWhileTheFirstIsInFlightIsBasedOnIt) {
+  Login();
+  auto id = store_->Create(type::kVisit, kSchool, {{"status", Value("draft")}});
+  ASSERT_TRUE(id.ok());
+  auto batch = store_->NextBatch({});
+  ASSERT_TRUE(batch.ok());
+  ASSERT_EQ(batch->field_count, 1u);
+  const uint64_t sent_hlc = batch->request.writes(0).fields(0).hlc();
+  ASSERT_TRUE(store_->Set(*id, {{"status", Value("submitted")}}).ok());
+  ASSERT_TRUE(store_->Set(*id, {{"status", Value("draft")}}).ok());
+  EXPECT_EQ(OutboxOf(*store_, *id),
+            "status='draft' base=none state=1\n"
+            "status='draft' base=" + std::to_string(sent_hlc) + "@7 state=0\n");
+}
+
+TEST_F(StoreTest, TheInFlightBatchIsResentUnchangedWithItsNumberAfterARestart) {
+  Login();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(store_->Create(type::kVisit, kSchool, {{"status", Value("draft")}, {"n", Value(i)}}).ok());
+  }
+  auto first = store_->NextBatch({.max_fields = 4, .max_bytes = 1 << 20});
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->batch_seq, 1u);
+  EXPECT_FALSE(first->resent);
+  EXPECT_EQ(first->field_count, 4u);
+  const std::string sent = first->request.SerializeAsString();
+  // New writes made meanwhile do not join the batch in flight.
+  ASSERT_TRUE(store_->Create(type::kVisit, kSchool, {{"status", Value("draft")}}).ok());
+  Reopen();
+  auto again = store_->NextBatch({});
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->resent);
+  EXPECT_EQ(again->batch_seq, 1u);
+  EXPECT_EQ(again->request.SerializeAsString(), sent);
+}
+
+TEST_F(StoreTest, BatchesAreBoundedByFieldsAndBytes) {
+  Login();
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(store_->Create(type::kVisit, kSchool, {{"note", Value(std::string(1000, 'x'))}}).ok());
+  }
+  auto by_bytes = store_->NextBatch({.max_fields = 100, .max_bytes = 2500});
+  ASSERT_TRUE(by_bytes.ok());
+  EXPECT_EQ(by_bytes->field_count, 3u);  // the entry that crosses the bound still goes
+  v1::PushResponse answer;
+  answer.set_batch_seq(by_bytes->batch_seq);
+  answer.set_applied_count(3);
+  ASSERT_TRUE(store_->Acknowledge(*by_bytes, answer).ok());
+  auto by_count = store_->NextBatch({.max_fields = 1, .max_bytes = 1 << 20});
+  ASSERT_TRUE(by_count.ok());
+  EXPECT_EQ(by_count->field_count, 1u);
+  EXPECT_EQ(by_count->batch_seq, 2u);
+}
+
+TEST_F(StoreTest, AnsweredWritesStayShownUntilAPullCompletes) {
+  Login();
+  auto id = store_->Create(type::kVisit, kSchool, {{"status", Value("draft")}});
+  ASSERT_TRUE(id.ok());
+  auto batch = store_->NextBatch({});
+  ASSERT_TRUE(batch.ok());
+  v1::PushResponse answer;
+  answer.set_batch_seq(batch->batch_seq);
+  answer.set_applied_count(1);
+  auto tally = store_->Acknowledge(*batch, answer);
+  ASSERT_TRUE(tally.ok()) << tally.status().ToString();
+  EXPECT_EQ(tally->applied, 1u);
+  EXPECT_EQ(*Reader()->PendingCount(), 0);
+  EXPECT_EQ(Text(View(*id), "status"), "draft") << "an answered write must not vanish before the pull";
+  // A write made now is based on the answered one.
+  ASSERT_TRUE(store_->Set(*id, {{"status", Value("submitted")}}).ok());
+  const uint64_t sent_hlc = batch->request.writes(0).fields(0).hlc();
+  EXPECT_NE(OutboxOf(*store_, *id).find("base=" + std::to_string(sent_hlc) + "@7 state=0"),
+            std::string::npos);
+  // The pull brings the server's state; completing it drops the answered entry.
+  Pull({ServerRecord(*id, type::kVisit, kSchool, {{"status", Value("draft")}}, Stamp{sent_hlc, kNode})}, 5);
+  ASSERT_TRUE(store_->FinishPull(wall_ms_).ok());
+  EXPECT_EQ(OutboxOf(*store_, *id).find("state=2"), std::string::npos);
+  RecordView v = View(*id);
+  EXPECT_TRUE(v.confirmed);
+  EXPECT_EQ(Text(v, "status"), "submitted");
+  EXPECT_EQ(v.pending, std::set<std::string>{"status"});
+}
+
+TEST_F(StoreTest, ARejectedWriteIsListedWithItsReasonAndNoLongerShown) {
+  Login();
+  const Uuid id = MakeId(2);
+  const Stamp server{Stamp::Pack(wall_ms_ - 5000, 0), 3};
+  Pull({ServerRecord(id, type::kVisit, kSchool, {{"status", Value("approved")}, {"income", Value(100)}}, server)}, 3);
+  ASSERT_TRUE(store_->Set(id, {{"status", Value("draft")}, {"income", Value(200)}}).ok());
+  auto batch = store_->NextBatch({});
+  ASSERT_TRUE(batch.ok());
+  ASSERT_TRUE(store_->Set(id, {{"status", Value("submitted")}}).ok());  // based on the rejected one
+  v1::PushResponse answer;
+  answer.set_batch_seq(batch->batch_seq);
+  answer.set_applied_count(1);
+  auto* o = answer.add_outcomes();
+  o->set_write_index(0);
+  // Entries are sorted by name within the save: income, then status.
+  o->set_field_index(1);
+  o->set_status(v1::WRITE_REJECTED);
+  o->set_reason("a visit cannot move from approved to draft");
+  auto tally = store_->Acknowledge(*batch, answer);
+  ASSERT_TRUE(tally.ok());
+  EXPECT_EQ(tally->rejected, 1u);
+  auto rejected = Reader()->RejectedWrites(10);
+  ASSERT_TRUE(rejected.ok());
+  ASSERT_EQ(rejected->size(), 1u);
+  EXPECT_EQ((*rejected)[0].field, "status");
+  EXPECT_EQ((*rejected)[0].reason, "a visit cannot move from approved to draft");
+  // The later write is re-based on what the server has.
+  EXPECT_NE(OutboxOf(*store_, id).find("status='submitted' base=" + std::to_string(server.hlc) + "@3"),
+            std::string::npos);
+}
+
+TEST_F(StoreTest, AnAnswerForAnotherBatchIsRefused) {
+  Login();
+  ASSERT_TRUE(store_->Create(type::kVisit, kSchool, {{"status", Value("draft")}}).ok());
+  auto batch = store_->NextBatch({});
+  ASSERT_TRUE(batch.ok());
+  v1::PushResponse answer;
+  answer.set_batch_seq(batch->batch_seq + 1);
+  EXPECT_EQ(store_->Acknowledge(*batch, answer).status().code(), StatusCode::kInvalidArgument);
+  answer.set_batch_seq(batch->batch_seq);
+  auto* o = answer.add_outcomes();
+  o->set_write_index(5);
+  EXPECT_EQ(store_->Acknowledge(*batch, answer).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(*Reader()->PendingCount(), 1);
+}
+
+TEST_F(StoreTest, ARefusedBatchShrinksAndAPoisonWriteIsRejectedAlone) {
+  Login();
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(store_->Create(type::kVisit, kSchool, {{"n", Value(i)}}).ok());
+  }
+  auto batch = store_->NextBatch({});
+  ASSERT_TRUE(batch.ok());
+  ASSERT_EQ(batch->field_count, 4u);
+  ASSERT_TRUE(store_->ShrinkInFlight(1).ok());
+  auto smaller = store_->NextBatch({});
+  ASSERT_TRUE(smaller.ok());
+  EXPECT_TRUE(smaller->resent);
+  EXPECT_EQ(smaller->batch_seq, batch->batch_seq);
+  EXPECT_EQ(smaller->field_count, 1u);
+  ASSERT_TRUE(store_->RejectInFlight("the server refused it").ok());
+  auto next = store_->NextBatch({});
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->batch_seq, batch->batch_seq) << "an unrecorded number is reused";
+  EXPECT_EQ(next->field_count, 3u);
+  EXPECT_EQ(Reader()->RejectedWrites(10)->size(), 1u);
+}
+
+TEST_F(StoreTest, APulledBatchAndItsCursorCommitTogetherAndAMalformedOneChangesNothing) {
+  Login();
+  const Stamp s{Stamp::Pack(wall_ms_, 1), 2};
+  Pull({ServerRecord(MakeId(1), type::kStudent, kSchool, {{"name", Value("李明")}}, s)}, 41);
+  EXPECT_EQ(store_->State()->cursor, 41u);
+
+  v1::ChangeBatch bad;
+  *bad.add_records() = ServerRecord(MakeId(2), type::kStudent, kSchool, {{"name", Value("张华")}}, s);
+  *bad.add_records() = ServerRecord(MakeId(3), type::kStudent, kSchool, {{"name", Value("x")}}, s);
+  bad.mutable_records(1)->mutable_fields(0)->mutable_value()->Clear();  // a value with no type
+  bad.set_cursor(99);
+  EXPECT_EQ(store_->ApplyPulled(bad, PullTarget::kMain).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->State()->cursor, 41u);
+  EXPECT_FALSE(Reader()->Get(MakeId(2))->has_value());
+}
+
+TEST_F(StoreTest, PulledStampsMoveTheClockButATooDistantOneDoesNot) {
+  Login();
+  const uint64_t ahead = Stamp::Pack(wall_ms_ + 60'000, 0);
+  Pull({ServerRecord(MakeId(1), type::kStudent, kSchool, {{"name", Value("a")}}, Stamp{ahead, 2})}, 1);
+  EXPECT_GE(store_->ClockLast(), ahead);
+  const uint64_t far = Stamp::Pack(wall_ms_ + 365LL * 86'400'000, 0);
+  Pull({ServerRecord(MakeId(2), type::kStudent, kSchool, {{"name", Value("b")}}, Stamp{far, 2})}, 2);
+  EXPECT_LT(store_->ClockLast(), far);
+}
+
+TEST_F(StoreTest, TheClockNeverGoesBackAcrossARestart) {
+  Login();
+  auto a = store_->Create(type::kVisit, kSchool, {{"n", Value(1)}});
+  ASSERT_TRUE(a.ok());
+  const Stamp first = View(*a).record.Find("n")->stamp;
+  wall_ms_ -= 3'600'000;  // the phone's clock is set back an hour
+  Reopen();
+  auto b = store_->Create(type::kVisit, kSchool, {{"n", Value(2)}});
+  ASSERT_TRUE(b.ok());
+  EXPECT_GT(View(*b).record.Find("n")->stamp, first);
+}
+
+TEST_F(StoreTest, TheClockFollowsServerTime) {
+  Login();
+  const int64_t server_ms = wall_ms_ + 3 * 86'400'000LL;  // the phone is three days behind
+  ASSERT_TRUE(store_->ObserveServerTime(server_ms).ok());
+  Reopen();
+  auto id = store_->Create(type::kVisit, kSchool, {{"n", Value(1)}});
+  ASSERT_TRUE(id.ok());
+  EXPECT_GE(View(*id).record.Find("n")->stamp.physical_ms(), static_cast<uint64_t>(server_ms));
+}
+
+TEST_F(StoreTest, TheChecksumIsTheSumOfFieldHashesOfTheConfirmedReplica) {
+  Login("wang", {"qx/hs"});
+  const Uuid a = MakeId(1), b = MakeId(2), c = MakeId(3);
+  const Stamp s1{Stamp::Pack(wall_ms_, 0), 2}, s2{Stamp::Pack(wall_ms_, 5), 4};
+  Pull({ServerRecord(a, type::kStudent, kSchool, {{"name", Value("甲")}, {"class_name", Value("3")}}, s1),
+        ServerRecord(b, type::kStudent, kOtherSchool, {{"name", Value("乙")}}, s1)},
+       2);
+  Pull({ServerRecord(a, type::kStudent, kSchool, {{"class_name", Value("4")}}, s2),
+        ServerRecord(c, type::kStudent, "qx/hs/s10", {{"name", Value("丙")}}, s2)},
+       4);
+  // Local writes are not part of the confirmed replica.
+  ASSERT_TRUE(store_->Set(a, {{"name", Value("甲甲")}}).ok());
+  ScopeChecksum s1_expected;
+  s1_expected.Add(FieldHash(a, "name", s1));
+  s1_expected.Add(FieldHash(a, "class_name", s2));
+  EXPECT_EQ(*store_->ChecksumOf(kSchool), s1_expected);
+  ScopeChecksum all = s1_expected;
+  all.Add(FieldHash(b, "name", s1));
+  all.Add(FieldHash(c, "name", s2));
+  EXPECT_EQ(*store_->ChecksumOf("qx/hs"), all);
+  EXPECT_EQ(store_->ChecksumOf("qx/h")->count, 0u) << "qx/h does not cover qx/hs";
+}
+
+TEST_F(StoreTest, ARepairRemovesFieldsTheServerNoLongerSends) {
+  Login();
+  const Uuid a = MakeId(1), b = MakeId(2);
+  const Stamp s{Stamp::Pack(wall_ms_, 0), 2};
+  Pull({ServerRecord(a, type::kStudent, kSchool, {{"name", Value("甲")}, {"class_name", Value("3")}}, s),
+        ServerRecord(b, type::kStudent, kSchool, {{"name", Value("乙")}}, s)},
+       2);
+  ASSERT_TRUE(store_->BeginRepair(kSchool).ok());
+  v1::ChangeBatch again;
+  *again.add_records() = ServerRecord(a, type::kStudent, kSchool, {{"name", Value("甲")}}, s);
+  again.set_cursor(1);
+  ASSERT_TRUE(store_->ApplyPulled(again, PullTarget::kRepair).ok());
+  EXPECT_EQ(store_->State()->repair_cursor, 1u);
+  EXPECT_EQ(store_->State()->cursor, 2u) << "a repair has its own cursor";
+  ASSERT_TRUE(store_->FinishRepair().ok());
+  ScopeChecksum expected;
+  expected.Add(FieldHash(a, "name", s));
+  EXPECT_EQ(*store_->ChecksumOf(kSchool), expected);
+  EXPECT_EQ(View(a).record.Find("class_name"), nullptr);
+  EXPECT_TRUE(Reader()->StudentsOfClass(kSchool, "3")->empty());
+  EXPECT_TRUE(store_->State()->repair_scope.empty());
+}
+
+TEST_F(StoreTest, QueriesShowLocalWritesOverTheServerState) {
+  Login();
+  const Stamp s{Stamp::Pack(wall_ms_, 0), 2};
+  const Uuid home = MakeId(1), li = MakeId(2), zhang = MakeId(3), wu = MakeId(4);
+  Pull({ServerRecord(home, type::kHousehold, kSchool, {{"head_name", Value("李大山")}, {"village", Value("花山村")}}, s),
+        ServerRecord(li, type::kStudent, kSchool, {{"name", Value("李明")}, {"class_name", Value("3")}, {"village", Value("花山村")}, {"household_id", Value(home.ToString())}}, s),
+        ServerRecord(zhang, type::kStudent, kSchool, {{"name", Value("张华")}, {"class_name", Value("4")}, {"village", Value("石门村")}}, s),
+        ServerRecord(wu, type::kStudent, kOtherSchool, {{"name", Value("吴红")}, {"class_name", Value("3")}, {"household_id", Value(home.ToString())}}, s)},
+       4);
+  auto reader = Reader();
+  auto names = [](const Result<std::vector<RecordView>>& views) {
+    std::string out;
+    for (const auto& v : *views) out += Text(v, "name") + ";";
+    return out;
+  };
+  EXPECT_EQ(names(reader->StudentsOfSchool(kSchool)), "李明;张华;");
+  EXPECT_EQ(names(reader->StudentsOfClass(kSchool, "3")), "李明;");
+  EXPECT_EQ(names(reader->StudentsOfVillage("花山村")), "李明;");
+  auto household = reader->Household(home);
+  ASSERT_TRUE(household.ok() && household->has_value());
+  EXPECT_EQ(names(Result<std::vector<RecordView>>((*household)->students)), "李明;吴红;");
+
+  // The teacher moves 张华 to class 3 and records two visits, one submitted.
+  ASSERT_TRUE(store_->Set(zhang, {{"class_name", Value("3")}}).ok());
+  auto v1 = store_->Create(type::kVisit, kSchool, {{"student_id", Value(li.ToString())}, {"status", Value("draft")}, {"author", Value("wang")}});
+  auto v2 = store_->Create(type::kVisit, kSchool, {{"student_id", Value(zhang.ToString())}, {"status", Value("draft")}, {"author", Value("wang")}});
+  ASSERT_TRUE(v1.ok() && v2.ok());
+  ASSERT_TRUE(store_->Set(*v2, {{"status", Value("submitted")}}).ok());
+  EXPECT_EQ(names(reader->StudentsOfClass(kSchool, "3")), "李明;张华;");
+  ASSERT_EQ(reader->Drafts("wang")->size(), 1u);
+  EXPECT_EQ((*reader->Drafts("wang"))[0].record.id, *v1);
+  EXPECT_EQ(reader->Visits("submitted", "wang")->size(), 1u);
+  EXPECT_EQ(reader->Visits("submitted", "li")->size(), 0u);
+  EXPECT_EQ(reader->Visits("", "")->size(), 2u);
+  EXPECT_EQ(*reader->PendingCount(), 7);
+
+  ASSERT_TRUE(store_->Delete(*v1).ok());
+  EXPECT_TRUE(reader->Drafts("wang")->empty()) << "a deleted visit leaves the lists";
+  EXPECT_TRUE(reader->Get(*v1)->value().record.deleted());
+}
+
+TEST_F(StoreTest, OpenConflictsAreListedAndResolvingOneWritesTheChosenValue) {
+  Login();
+  const Uuid visit = MakeId(1);
+  const Stamp s{Stamp::Pack(wall_ms_, 0), 2};
+  Record target{visit, type::kVisit, kSchool, {{"income", FieldVersion{Value(300), s}}}};
+  Record conflict = MakeConflictRecord(target, "income", FieldVersion{Value(300), s},
+                                       FieldVersion{Value(500), Stamp{s.hlc - 1, 4}}, s);
+  v1::Record target_proto, conflict_proto;
+  wire::ToProto(target, &target_proto);
+  wire::ToProto(conflict, &conflict_proto);
+  Pull({target_proto, conflict_proto}, 3);
+  auto open = Reader()->OpenConflicts();
+  ASSERT_TRUE(open.ok());
+  ASSERT_EQ(open->size(), 1u);
+  ASSERT_TRUE(store_->ResolveConflict(conflict.id, Value(500), "kept the teacher's figure").ok());
+  EXPECT_TRUE(Reader()->OpenConflicts()->empty());
+  RecordView decided = View(conflict.id);
+  EXPECT_EQ(Text(decided, "resolved_by"), "wang");
+  EXPECT_EQ(Text(decided, "resolution"), "kept the teacher's figure");
+  RecordView v = View(visit);
+  EXPECT_EQ(v.record.Find("income")->value, Value(500));
+  EXPECT_NE(OutboxOf(*store_, visit).find("base=" + std::to_string(s.hlc) + "@2"), std::string::npos)
+      << "the decision is based on the current value";
+  EXPECT_EQ(store_->ResolveConflict(visit, Value(1), "").code(), StatusCode::kNotFound);
+}
+
+TEST_F(StoreTest, AWipeErasesEverythingIncludingFreedPagesAndMakesANewDevice) {
+  Login();
+  const std::string marker = "身份证号-MARKER-4521";
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(store_->Create(type::kVisit, kSchool, {{"note", Value(marker + std::to_string(i))}}).ok());
+  }
+  const std::string old_device = store_->State()->device_id;
+  ASSERT_TRUE(store_->Wipe().ok());
+  auto state = store_->State();
+  EXPECT_FALSE(state->logged_in());
+  EXPECT_NE(state->device_id, old_device);
+  EXPECT_EQ(*Reader()->PendingCount(), 0);
+  EXPECT_TRUE(Reader()->Visits("", "")->empty());
+  store_.reset();
+  for (const char* suffix : {"", "-wal"}) {
+    std::ifstream in(dir_.file("device.db") + suffix, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(bytes.find("MARKER"), std::string::npos) << "device.db" << suffix << " still holds data";
+  }
+}
+
+TEST_F(StoreTest, AnotherUsersLoginIsRefusedUntilTheDeviceIsWiped) {
+  Login("wang");
+  LoginInfo other;
+  other.user = "li";
+  other.node = 9;
+  other.token = std::string(32, 'z');
+  EXPECT_EQ(store_->SaveLogin(other, wall_ms_).code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(store_->Wipe().ok());
+  EXPECT_TRUE(store_->SaveLogin(other, wall_ms_).ok());
+}
+
+TEST_F(StoreTest, ADatabaseFromANewerBuildIsRefused) {
+  store_.reset();
+  {
+    auto db = Connection::Open(dir_.file("device.db"), false, false);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->Exec("PRAGMA user_version = 99").ok());
+  }
+  auto opened = DeviceStore::Open(dir_.file("device.db"));
+  EXPECT_EQ(opened.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(opened.status().message().find("99"), std::string::npos);
+}
+
+TEST_F(StoreTest, ReadersSeeCommittedStatesWhileTheWriterWrites) {
+  Login();
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    for (int i = 0; i < 200; ++i) {
+      ASSERT_TRUE(store_->Create(type::kVisit, kSchool, {{"status", Value("draft")}, {"author", Value("wang")}}).ok());
+    }
+    done = true;
+  });
+  auto reader = Reader();
+  int64_t last = 0;
+  while (!done) {
+    auto drafts = reader->Drafts("wang");
+    ASSERT_TRUE(drafts.ok()) << drafts.status().ToString();
+    auto count = static_cast<int64_t>(drafts->size());
+    EXPECT_GE(count, last) << "a reader went back in time";
+    last = count;
+  }
+  writer.join();
+  EXPECT_EQ(reader->Drafts("wang")->size(), 200u);
+}
+
+}  // namespace
+}  // namespace homevisit::store::testing
