@@ -47,6 +47,7 @@ Rectangle {
         switch (sync.errorKind) {
         case "offline": return qsTr("Cannot reach the server. Your data is safe on this phone; sync again when there is signal.")
         case "auth": return qsTr("Your sign-in is no longer valid. Please sign in again.")
+        case "revoked": return qsTr("This phone was taken out of service by the administrator and its data was erased.")
         case "rejected": return qsTr("The server refused some changes: %1").arg(sync.errorMessage)
         case "cancelled": return qsTr("Sync stopped. Nothing was lost; sync again to continue.")
         case "server": return qsTr("The server had a problem. Your data is safe on this phone; try again later.")

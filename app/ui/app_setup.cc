@@ -22,13 +22,19 @@ Result<std::unique_ptr<AppContext>> AppContext::Create(const QString& dataDir) {
   ctx->language_ = std::make_unique<Language>();
   ctx->sync_ = std::make_unique<SyncController>(ctx->worker_.get());
   ctx->store_ = std::make_unique<AppStore>(ctx->data_.get());
-#ifdef HOMEVISIT_HAVE_SYNC
-  ctx->sync_->setBackend(std::make_unique<DeviceSyncBackend>(&ctx->data_->store()));
-#endif
 
   AppStore* store = ctx->store_.get();
   SyncController* sync = ctx->sync_.get();
+#ifdef HOMEVISIT_HAVE_SYNC
+  auto backend = std::make_unique<DeviceSyncBackend>(&ctx->data_->store());
+  DeviceSyncBackend* backendPtr = backend.get();
+  ctx->sync_->setBackend(std::move(backend));
+  QObject::connect(ctx->language_.get(), &Language::currentChanged, store, [ctx = ctx.get(), backendPtr] {
+    backendPtr->setEnglish(ctx->language_->current() == QLatin1String("en"));
+  });
+#endif
   QObject::connect(store, &AppStore::pendingChanged, sync, &SyncController::setPendingCount);
+  QObject::connect(store, &AppStore::enrolledChanged, sync, [store, sync] { sync->setEnrolled(store->enrolled()); });
   QObject::connect(sync, &SyncController::finished, store, [store](bool) { store->reload(); });
   QObject::connect(sync, &SyncController::loggedIn, store, [store, sync] {
     store->reload();

@@ -49,13 +49,13 @@ void CoverageModel::setFromRoster(const std::vector<StudentRow>& students) {
   for (const StudentRow& s : students) {
     auto it = schools.try_emplace(s.school, Tally{}, ClassMap(less)).first;
     it->second.first.Add(s);
-    it->second.second[s.grade + s.className].Add(s);
+    it->second.second[QStringLiteral("%1|").arg(s.gradeOrder, 2, 10, QLatin1Char('0')) + s.grade + s.className].Add(s);
     all.Add(s);
   }
   std::vector<CoverageRow> rows;
   for (const auto& [school, entry] : schools) {
     rows.push_back(entry.first.ToRow(0, school));
-    for (const auto& [klass, tally] : entry.second) rows.push_back(tally.ToRow(1, klass));
+    for (const auto& [key, tally] : entry.second) rows.push_back(tally.ToRow(1, key.section(QLatin1Char('|'), 1)));
   }
   total_ = all.ToRow(-1, QString());
   setRows(std::move(rows));

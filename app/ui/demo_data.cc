@@ -113,7 +113,7 @@ Status PopulateDemo(DeviceData& data, Role role, const DemoSize& size) {
   const bool coordinator = role != Role::kTeacher;
 
   store::LoginInfo login;
-  login.server = "127.0.0.1:7443";
+  login.server = size.server;
   login.user = coordinator ? "li" : "wang";
   login.display_name = coordinator ? "李主任" : "王老师";
   login.role = role;

@@ -14,6 +14,8 @@ struct DemoSize {
   int students = 600;
   int schools = 3;
   uint64_t seed = 20240301;
+  // The server the demo login names (nothing needs to listen there).
+  std::string server = "127.0.0.1:7443";
 };
 
 // Enrols the device as a demo user of `role` (no server involved: the token is not valid

@@ -84,6 +84,9 @@ StudentRow StudentRowOf(const RecordSet& set, const Record& s) {
   row.gender = TextField(s, "gender");
   row.school = SchoolName(set, s.scope);
   row.grade = GradeText(s);
+  if (const FieldVersion* g = s.Find("grade"); g && g->value.get_if<int64_t>()) {
+    row.gradeOrder = static_cast<int>(*g->value.get_if<int64_t>());
+  }
   row.className = TextField(s, "class_name");
   row.village = TextField(s, "village");
   row.hamlet = TextField(s, "hamlet");

@@ -15,6 +15,7 @@ struct StudentRow {
   QString gender;      // "male" / "female" / ""
   QString school;      // display name of the school
   QString grade;       // "三年级"
+  int gradeOrder = 0;  // 1..9: grades sort by number, not by the text of their names
   QString className;   // "3班"
   QString village;     // 村
   QString hamlet;      // 组

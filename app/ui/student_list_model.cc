@@ -14,6 +14,7 @@ void StudentListModel::setRows(std::vector<StudentRow> rows) {
   collator.setNumericMode(true);
   std::stable_sort(rows.begin(), rows.end(), [&](const StudentRow& a, const StudentRow& b) {
     if (int c = collator.compare(a.school, b.school)) return c < 0;
+    if (a.gradeOrder != b.gradeOrder) return a.gradeOrder < b.gradeOrder;
     if (int c = collator.compare(a.grade, b.grade)) return c < 0;
     if (int c = collator.compare(a.className, b.className)) return c < 0;
     return collator.compare(a.name, b.name) < 0;
