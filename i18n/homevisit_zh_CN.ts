@@ -692,6 +692,10 @@
         <source>%1: %2 of %3</source>
         <translation>%1：%2 / %3</translation>
     </message>
+    <message>
+        <source>This phone was taken out of service by the administrator and its data was erased.</source>
+        <translation>这部手机已被管理员停用，本机数据已清除。</translation>
+    </message>
 </context>
 <context>
     <name>Theme</name>

@@ -206,7 +206,7 @@ Column {
                 if (editor.type === "select_multiple")
                     editor.form.toggleChoice(editor.key, code, on)
                 else
-                    editor.form.setText(editor.key, on ? code : "")
+                    editor.form.setText(editor.key, code)  // a radio stays chosen
             }
         }
     }

@@ -10,5 +10,5 @@ ChoiceEditor {
     multiple: false
     value: tier
     choices: Theme.tierCodes.map(function (c) { return { code: c, label: Theme.tierText(c) } })
-    onChosen: (code, on) => picker.tier = on ? code : ""
+    onChosen: (code, on) => picker.tier = code  // one tier is always chosen once picked
 }

@@ -1,5 +1,7 @@
 #include "app/ui/app_store.h"
 
+#include <QCoreApplication>
+
 #include "core/forms/form_record.h"
 
 #include <QJSEngine>
@@ -11,13 +13,13 @@ namespace {
 QString PlainError(const Status& s) {
   switch (s.code()) {
     case StatusCode::kPermissionDenied:
-      return AppStore::tr("You are not allowed to do this.");
+      return QCoreApplication::translate("AppStore", "You are not allowed to do this.");
     case StatusCode::kFailedPrecondition:
-      return AppStore::tr("This visit has already moved on (someone decided it meanwhile). Sync to see its state.");
+      return QCoreApplication::translate("AppStore", "This visit has already moved on (someone decided it meanwhile). Sync to see its state.");
     case StatusCode::kNotFound:
-      return AppStore::tr("This record is not on this phone. Sync and try again.");
+      return QCoreApplication::translate("AppStore", "This record is not on this phone. Sync and try again.");
     default:
-      return AppStore::tr("Could not save on this phone: %1").arg(QString::fromStdString(s.message()));
+      return QCoreApplication::translate("AppStore", "Could not save on this phone: %1").arg(QString::fromStdString(s.message()));
   }
 }
 
@@ -159,7 +161,7 @@ bool AppStore::decide(const QString& visitId, const QString& status, const QStri
 
 bool AppStore::approve(const QString& visitId, const QString& tier, const QString& comment) {
   if (tier.isEmpty()) {
-    setError(tr("Choose the determined tier before approving."));
+    setError(QCoreApplication::translate("AppStore", "Choose the determined tier before approving."));
     return false;
   }
   return decide(visitId, QStringLiteral("approved"), tier, comment);
@@ -167,7 +169,7 @@ bool AppStore::approve(const QString& visitId, const QString& tier, const QStrin
 
 bool AppStore::returnVisit(const QString& visitId, const QString& comment) {
   if (comment.trimmed().isEmpty()) {
-    setError(tr("Write what the teacher should correct before returning the visit."));
+    setError(QCoreApplication::translate("AppStore", "Write what the teacher should correct before returning the visit."));
     return false;
   }
   return decide(visitId, QStringLiteral("returned"), QString(), comment);

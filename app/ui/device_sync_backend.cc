@@ -48,14 +48,12 @@ std::shared_ptr<sync::SyncClient> DeviceSyncBackend::begin(const std::string& se
   auto client = std::make_shared<sync::SyncClient>(*store_, options);
   std::lock_guard lock(mu_);
   running_ = client;
-  if (cancelPending_) client->Cancel();
   return client;
 }
 
 void DeviceSyncBackend::end() {
   std::lock_guard lock(mu_);
   running_.reset();
-  cancelPending_ = false;
 }
 
 LoginOutcome DeviceSyncBackend::Login(const QString& address, const QString& user,
@@ -84,11 +82,21 @@ LoginOutcome DeviceSyncBackend::Login(const QString& address, const QString& use
 
 SyncOutcome DeviceSyncBackend::Run(const Progress& progress) {
   auto client = begin(std::string());
+  auto cancelRequested = [this] {
+    std::lock_guard lock(mu_);
+    return cancelRequested_;
+  };
+  SyncOutcome out;
+  if (cancelRequested()) {
+    end();
+    out.errorKind = QStringLiteral("cancelled");
+    return out;
+  }
   const sync::SyncReport report = client->Sync([&](const sync::SyncProgress& p) {
+    if (cancelRequested()) client->Cancel();
     progress(PhaseName(p.phase), static_cast<qint64>(p.done), static_cast<qint64>(p.total));
   });
   end();
-  SyncOutcome out;
   out.ok = report.ok();
   out.errorKind = KindName(report.error.kind);
   out.message = QString::fromStdString(english_ ? report.error.message_en : report.error.message_zh);
@@ -106,9 +114,14 @@ void DeviceSyncBackend::Cancel() {
   {
     std::lock_guard lock(mu_);
     client = running_;
-    if (!client) cancelPending_ = true;
+    cancelRequested_ = true;
   }
   if (client) client->Cancel();
+}
+
+void DeviceSyncBackend::ClearCancel() {
+  std::lock_guard lock(mu_);
+  cancelRequested_ = false;
 }
 
 }  // namespace homevisit::ui

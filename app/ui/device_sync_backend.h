@@ -19,6 +19,7 @@ class DeviceSyncBackend : public SyncBackend {
   LoginOutcome Login(const QString& address, const QString& user, const QString& password) override;
   SyncOutcome Run(const Progress& progress) override;
   void Cancel() override;
+  void ClearCancel() override;
   // Which language the sync's own messages are given in.
   void setEnglish(bool english) { english_ = english; }
 
@@ -31,7 +32,9 @@ class DeviceSyncBackend : public SyncBackend {
   std::atomic<bool> english_{false};
   std::mutex mu_;
   std::shared_ptr<sync::SyncClient> running_;  // guarded by mu_
-  bool cancelPending_ = false;                 // guarded by mu_: Cancel() before begin()
+  // Guarded by mu_: Cancel() was asked since ClearCancel(). The sync client forgets a cancel
+  // that arrives before its Sync() starts, so it is applied again at each progress report.
+  bool cancelRequested_ = false;
 };
 
 // "host:port" with a non-empty host and a port 1..65535.

@@ -1,6 +1,7 @@
 #include "app/ui/form_model.h"
 
 #include <QBuffer>
+#include <QCoreApplication>
 #include <QDate>
 #include <QFile>
 #include <QImage>
@@ -165,6 +166,9 @@ int FormModel::indexOfKey(const QString& key) const {
 }
 
 const Value* FormModel::answerOf(const Item& item) const {
+  // Headings (group, repeat, row) and notes hold no answer; a row heading carries a row
+  // number but is the repeat itself, which has no enclosing repeat.
+  if (item.kind != QLatin1String("question")) return nullptr;
   const FormField& f = form_->fields[item.field];
   if (f.is_calculated() && state_) {
     // Calculated answers come from the state (they follow the other answers live).
@@ -373,7 +377,7 @@ bool FormModel::setGeoPointText(const QString& key, const QString& latitude,
   const double lat = latitude.trimmed().toDouble(&okLat);
   const double lon = longitude.trimmed().toDouble(&okLon);
   if (!okLat || !okLon || std::fabs(lat) > 90 || std::fabs(lon) > 180) {
-    setMessage(tr("Latitude must be between -90 and 90 and longitude between -180 and 180."));
+    setMessage(QCoreApplication::translate("FormModel", "Latitude must be between -90 and 90 and longitude between -180 and 180."));
     return false;
   }
   return setAnswer(*item, GeoPoint{lat, lon, 0});
@@ -408,7 +412,7 @@ bool FormModel::captureLocation(const QString& key) {
   *errConn = connect(gps_, &QGeoPositionInfoSource::errorOccurred, this,
                      [this, done](QGeoPositionInfoSource::Error) {
                        done();
-                       setMessage(tr("No location found. Try outdoors, or type it in."));
+                       setMessage(QCoreApplication::translate("FormModel", "No location found. Try outdoors, or type it in."));
                      });
   gps_->requestUpdate(30000);
   return true;
@@ -426,7 +430,7 @@ bool FormModel::attachPhoto(const QString& key, const QUrl& file) {
   if (!item || readOnly_ || !attach_ || form_->fields[item->field].type != FieldType::kPhoto) return false;
   QFile in(file.isLocalFile() ? file.toLocalFile() : file.toString());
   if (!in.open(QIODevice::ReadOnly) || in.size() > kPhotoMaxInputBytes) {
-    setMessage(tr("This photo cannot be read, or is too large."));
+    setMessage(QCoreApplication::translate("FormModel", "This photo cannot be read, or is too large."));
     return false;
   }
   QImageReader reader(&in);
@@ -437,7 +441,7 @@ bool FormModel::attachPhoto(const QString& key, const QUrl& file) {
   }
   QImage image = reader.read();
   if (image.isNull()) {
-    setMessage(tr("This file is not a photo."));
+    setMessage(QCoreApplication::translate("FormModel", "This file is not a photo."));
     return false;
   }
   if (qMax(image.width(), image.height()) > kPhotoMaxSide) {
@@ -510,11 +514,7 @@ bool FormModel::addRow(const QString& repeatKey) {
   answers_.insert_or_assign(name, Value(std::move(rows)));
   touched_.insert(repeatKey);
   dirty_ = true;
-  beginResetModel();
-  rebuildItems();
-  recompute();
-  endResetModel();
-  emit stateChanged();
+  applyItemChange();
   return true;
 }
 
@@ -533,12 +533,39 @@ bool FormModel::removeRow(const QString& repeatName, int row) {
   const QString prefix = repeatName + QLatin1Char('#');
   std::erase_if(typed_, [&](const auto& kv) { return kv.first.startsWith(prefix); });
   dirty_ = true;
-  beginResetModel();
-  rebuildItems();
-  recompute();
-  endResetModel();
-  emit stateChanged();
+  applyItemChange();
   return true;
+}
+
+void FormModel::applyItemChange() {
+  // A row added or removed changes one block of items; the rest stays in place, so the
+  // view keeps its scroll position and focus instead of rebuilding the whole form. Keys of
+  // later rows shift (their data changes), so the block is taken at the first key that
+  // differs, and everything is refreshed afterwards.
+  const std::vector<Item> old = items_;
+  rebuildItems();
+  std::vector<Item> fresh = std::move(items_);
+  items_ = old;  // the view sees the old rows until begin*Rows() has run
+  size_t first = 0;
+  while (first < old.size() && first < fresh.size() && old[first].key == fresh[first].key) ++first;
+  const int n = static_cast<int>(old.size());
+  const int m = static_cast<int>(fresh.size());
+  if (m > n) {
+    beginInsertRows({}, static_cast<int>(first), static_cast<int>(first) + (m - n) - 1);
+    items_ = std::move(fresh);
+    recompute();
+    endInsertRows();
+  } else if (m < n) {
+    beginRemoveRows({}, static_cast<int>(first), static_cast<int>(first) + (n - m) - 1);
+    items_ = std::move(fresh);
+    recompute();
+    endRemoveRows();
+  } else {
+    items_ = std::move(fresh);
+    recompute();
+  }
+  if (!items_.empty()) emit dataChanged(index(0), index(static_cast<int>(items_.size()) - 1));
+  emit stateChanged();
 }
 
 QString FormModel::errorAt(const QString& key) const {
@@ -558,7 +585,7 @@ void FormModel::setMessage(const QString& message) {
 
 bool FormModel::save(const QString& status, const forms::Answers& answers) {
   if (!save_ || !form_) {
-    setMessage(tr("This visit cannot be saved here."));
+    setMessage(QCoreApplication::translate("FormModel", "This visit cannot be saved here."));
     return false;
   }
   VisitSave visit{info_.visitId, info_.studentId, QString::fromStdString(form_->id),
@@ -580,7 +607,7 @@ bool FormModel::save(const QString& status, const forms::Answers& answers) {
 bool FormModel::saveDraft() {
   if (readOnly_ || !state_) return false;
   if (!save(QStringLiteral("draft"), state_->WithCalculations(answers_))) return false;
-  setMessage(tr("Draft saved on this phone at %1.").arg(QTime::currentTime().toString(QStringLiteral("HH:mm"))));
+  setMessage(QCoreApplication::translate("FormModel", "Draft saved on this phone at %1.").arg(QTime::currentTime().toString(QStringLiteral("HH:mm"))));
   return true;
 }
 
@@ -598,7 +625,7 @@ bool FormModel::submit() {
   const QString status = info_.status == QLatin1String("returned") ? QStringLiteral("resubmitted")
                                                                    : QStringLiteral("submitted");
   if (!save(status, validation.effective)) return false;
-  setMessage(tr("Submitted. It will be sent at the next sync."));
+  setMessage(QCoreApplication::translate("FormModel", "Submitted. It will be sent at the next sync."));
   return true;
 }
 

@@ -185,6 +185,7 @@ class FormModel : public QAbstractListModel {
     int row = -1;
   };
   void rebuildItems();
+  void applyItemChange();
   void recompute();
   bool setAnswer(const Item& item, Value value);
   const Item* findItem(const QString& key) const;

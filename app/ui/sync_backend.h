@@ -38,8 +38,10 @@ class SyncBackend {
                              const QString& password) = 0;
   // Runs one sync to its end on the calling (worker) thread, reporting progress.
   virtual SyncOutcome Run(const Progress& progress) = 0;
-  // Asks a running Run() to stop soon; safe from any thread.
+  // Asks the running Run() (or the one about to run) to stop soon; safe from any thread.
   virtual void Cancel() = 0;
+  // Called on the UI thread before a Run() is queued: forget an earlier Cancel().
+  virtual void ClearCancel() {}
 };
 
 }  // namespace homevisit::ui

@@ -103,6 +103,7 @@ void SyncController::start() {
   emit stateChanged();
   emit progressChanged();
   SyncBackend* backend = backend_.get();
+  backend->ClearCancel();
   // Runs on the worker thread; it touches only the backend and emits signals, which are
   // queued to this object on the UI thread.
   worker_->post([this, backend] {

@@ -105,8 +105,11 @@ TEST(AppStoreCoordinator, ApprovingMovesAVisitOutOfTheQueueAndKeepsAReview) {
   ASSERT_TRUE(view.ok());
   EXPECT_EQ(TextField(view->record, "tier"), "difficult");
   EXPECT_EQ(TextField(view->record, "reviewed_by"), "li");
-  // Approving again is a move the review state machine refuses.
-  EXPECT_FALSE(store.approve(visit, "difficult", ""));
+  // An approved visit cannot be rejected afterwards: the review state machine refuses it,
+  // and the refusal is said in plain words.
+  EXPECT_FALSE(store.reject(visit, "", ""));
+  EXPECT_FALSE(store.lastError().isEmpty());
+  EXPECT_EQ(StatusOf(device.data(), visit), "approved");
 }
 
 TEST(AppStoreCoordinator, ReturningNeedsACommentAndReachesTheTeachersList) {

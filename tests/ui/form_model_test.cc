@@ -9,7 +9,7 @@
 namespace homevisit::ui {
 namespace {
 
-constexpr char kForm[] = R"({
+constexpr char kForm[] = R"json({
   "id": "test_visit", "version": 3, "title": {"zh": "测试家访", "en": "Test visit"},
   "fields": [
     {"name": "met", "type": "select_one", "required": true,
@@ -28,7 +28,7 @@ constexpr char kForm[] = R"({
        {"name": "income", "type": "decimal", "label": {"zh": "年收入", "en": "Income"}}]},
     {"name": "total_income", "type": "decimal", "calculate": "sum(${members/income})",
      "label": {"zh": "家庭年收入", "en": "Household income"}}
-  ]})";
+  ]})json";
 
 struct Saved {
   int calls = 0;
@@ -128,7 +128,7 @@ TEST_F(FormModelTest, ReadOnlyRefusesEditsAndShowsChoiceLabels) {
 
 TEST(FormModelDefinition, ABadDefinitionIsRefusedWithItsPath) {
   FormModel model;
-  EXPECT_FALSE(model.loadDefinition(R"({"id": "x", "version": 1, "title": {"zh": "x"},
+  EXPECT_FALSE(model.loadDefinition(R"({"id": "x", "version": 1, "title": {"zh": "x", "en": "x"},
     "fields": [{"name": "a", "type": "colour", "label": {"zh": "a"}}]})"));
   EXPECT_TRUE(model.message().contains("fields[0]")) << model.message().toStdString();
   EXPECT_EQ(model.rowCount(), 0);

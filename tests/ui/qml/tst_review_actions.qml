@@ -45,7 +45,9 @@ Item {
             var before = Store.reviewQueue.count
             var id = openFirst()
             mouseClick(findChild(page, "choice_tier_difficult"))
+            compare(findChild(page, "tierPicker").tier, "difficult")
             mouseClick(button("approveButton"))
+            compare(Store.lastError, "")
             compare(done.count, 1)
             compare(Store.reviewQueue.count, before - 1)
             verify(Store.openVisit(id))
