@@ -88,6 +88,8 @@ StudentRow StudentRowOf(const RecordSet& set, const Record& s) {
     row.gradeOrder = static_cast<int>(*g->value.get_if<int64_t>());
   }
   row.className = TextField(s, "class_name");
+  // Rosters often write the grade into the class name ("三年级2班"): show it once.
+  if (!row.grade.isEmpty() && row.className.startsWith(row.grade)) row.className.remove(0, row.grade.size());
   row.village = TextField(s, "village");
   row.hamlet = TextField(s, "hamlet");
   row.householdId = TextField(s, "household_id");
@@ -101,7 +103,8 @@ VisitRow VisitRowOf(const RecordSet& set, const Record& v) {
   if (const Record* s = Find(set.students, row.studentId)) {
     row.studentName = TextField(*s, "name");
     row.school = SchoolName(set, s->scope);
-    row.className = GradeText(*s) + TextField(*s, "class_name");
+    const StudentRow student = StudentRowOf(set, *s);
+    row.className = student.grade + student.className;
     row.village = TextField(*s, "village") + TextField(*s, "hamlet");
   } else {
     row.school = SchoolName(set, v.scope);
