@@ -1,6 +1,7 @@
 #include "app/ui/app_store.h"
 
 #include <QCoreApplication>
+#include <QTimer>
 
 #include "core/forms/form_record.h"
 
@@ -29,7 +30,7 @@ AppStore::AppStore(DeviceData* data, QObject* parent) : QObject(parent), data_(d
   form_.setSaver([this](const VisitSave& visit) -> Result<QString> {
     auto id = data_->SaveVisit(visit, account_);
     if (!id.ok()) return Status(id.status().code(), PlainError(id.status()).toStdString());
-    reloadLists();
+    refreshRecord(*id);
     return id;
   });
   form_.setAttachments([this](const QByteArray& bytes) { return data_->PutAttachment(bytes); },
@@ -53,6 +54,22 @@ void AppStore::reload() {
   reloadLists();
 }
 
+void AppStore::refreshRecord(const QString& visitId) {
+  // One saved visit: re-read just that record; the lists follow on the next turn of the
+  // event loop, so "save" returns as soon as the local transaction is done.
+  if (auto view = data_->GetRecord(visitId); view.ok()) {
+    if (view->pending.empty()) records_.pendingIds.remove(visitId);
+    else records_.pendingIds.insert(visitId);
+    records_.visits[visitId] = std::move(view->record);
+  }
+  if (rowsPending_) return;
+  rowsPending_ = true;
+  QTimer::singleShot(0, this, [this] {
+    rowsPending_ = false;
+    rebuildRows();
+  });
+}
+
 void AppStore::reloadLists() {
   auto set = data_->LoadRecords();
   if (!set.ok()) {
@@ -60,6 +77,10 @@ void AppStore::reloadLists() {
     return;
   }
   records_ = std::move(set).value();
+  rebuildRows();
+}
+
+void AppStore::rebuildRows() {
   std::vector<StudentRow> roster = RosterRows(records_);
   coverage_.setFromRoster(roster);
   students_.setRows(std::move(roster));

@@ -100,11 +100,14 @@ class AppStore : public QObject {
               const QString& comment);
   void setError(const QString& message);
   void reloadLists();
+  void rebuildRows();
+  void refreshRecord(const QString& visitId);
 
   DeviceData* data_;
   Account account_;
   RecordSet records_;
   QString currentStudentId_;
+  bool rowsPending_ = false;
   StudentListModel students_;
   VisitListModel drafts_;
   VisitListModel returned_;

@@ -2,6 +2,7 @@
 // folder) filled with the demo township: what a teacher and a coordinator see, and that
 // their actions are local writes waiting in the outbox.
 #include <QAbstractItemModelTester>
+#include <QCoreApplication>
 #include <QTemporaryDir>
 #include <gtest/gtest.h>
 
@@ -34,6 +35,9 @@ class DemoDevice {
   std::unique_ptr<AppStore> store_;
 };
 
+// Lists follow a save on the next turn of the event loop.
+void Settle() { QCoreApplication::processEvents(); }
+
 QString StatusOf(DeviceData& data, const QString& visitId) {
   auto view = data.GetRecord(visitId);
   return view.ok() ? TextField(view->record, "status") : QStringLiteral("<missing>");
@@ -65,6 +69,7 @@ TEST(AppStoreTeacher, SavingADraftIsALocalWriteThatShowsInDrafts) {
   ASSERT_TRUE(form->setText("visitors", QString::fromUtf8("王老师")));
   ASSERT_TRUE(form->setText("land_mu", "2.5"));
   ASSERT_TRUE(form->saveDraft()) << form->message().toStdString();
+  Settle();
   EXPECT_EQ(store.drafts()->rowCount(), draftsBefore + 1);
   EXPECT_GT(device.data().PendingCount(), pendingBefore);
   const QString visitId = form->visitId();
@@ -72,6 +77,7 @@ TEST(AppStoreTeacher, SavingADraftIsALocalWriteThatShowsInDrafts) {
   // Editing again writes only what changed, to the same visit.
   ASSERT_TRUE(form->setText("land_mu", "3"));
   ASSERT_TRUE(form->saveDraft());
+  Settle();
   EXPECT_EQ(form->visitId(), visitId);
   EXPECT_EQ(store.drafts()->rowCount(), draftsBefore + 1);
   auto view = device.data().GetRecord(visitId);
