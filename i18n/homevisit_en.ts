@@ -278,10 +278,6 @@
         <source>Signing in…</source>
         <translation>Signing in…</translation>
     </message>
-    <message>
-        <source>Language: %1</source>
-        <translation>Language: %1</translation>
-    </message>
 </context>
 <context>
     <name>Main</name>
@@ -840,6 +836,10 @@
     <message>
         <source>The family will not be identified from this visit. The teacher sees your comment.</source>
         <translation>The family will not be identified from this visit. The teacher sees your comment.</translation>
+    </message>
+    <message>
+        <source>Decide: approve, return or reject</source>
+        <translation>Decide: approve, return or reject</translation>
     </message>
 </context>
 <context>

@@ -278,10 +278,6 @@
         <source>Signing in…</source>
         <translation>正在登录…</translation>
     </message>
-    <message>
-        <source>Language: %1</source>
-        <translation>语言：%1</translation>
-    </message>
 </context>
 <context>
     <name>Main</name>
@@ -840,6 +836,10 @@
     <message>
         <source>The family will not be identified from this visit. The teacher sees your comment.</source>
         <translation>这次家访将不予认定。老师会看到您的意见。</translation>
+    </message>
+    <message>
+        <source>Decide: approve, return or reject</source>
+        <translation>审核：通过、退回或不通过</translation>
     </message>
 </context>
 <context>

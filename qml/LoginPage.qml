@@ -106,17 +106,13 @@ Page {
                 visible: running
                 Layout.alignment: Qt.AlignHCenter
             }
-            Label {
-                text: qsTr("Language: %1").arg(Language.current === "en" ? "English" : "中文")
-                font.pixelSize: Theme.fontSmall
-                color: Theme.primary
-                Layout.topMargin: 16
+            AppButton {
+                objectName: "languageButton"
+                kind: "quiet"
                 Layout.alignment: Qt.AlignHCenter
-                MouseArea {
-                    anchors.fill: parent
-                    anchors.margins: -16
-                    onClicked: Language.select(Language.current === "en" ? "zh_CN" : "en")
-                }
+                Layout.topMargin: 16
+                text: Language.current === "en" ? "切换到中文" : "Switch to English"
+                onClicked: Language.select(Language.current === "en" ? "zh_CN" : "en")
             }
         }
     }

@@ -27,6 +27,7 @@ Page {
     Flickable {
         id: flick
         anchors.fill: parent
+        anchors.bottomMargin: jumpBar.visible ? jumpBar.height : 0
         contentHeight: content.implicitHeight + 2 * Theme.pad
         clip: true
         ColumnLayout {
@@ -66,6 +67,7 @@ Page {
             }
 
             Card {
+                id: decisionCard
                 visible: page.canDecide
                 objectName: "decisionCard"
                 title: qsTr("Decision")
@@ -129,6 +131,24 @@ Page {
             }
         }
     }
+    // The decision sits after all the answers; this bar takes the coordinator there at once.
+    Rectangle {
+        id: jumpBar
+        visible: page.canDecide && flick.contentY + flick.height < decisionCard.y + content.y
+        anchors.bottom: parent.bottom
+        width: parent.width
+        height: Theme.touch + 2 * Theme.gap
+        color: Theme.surface
+        Rectangle { width: parent.width; height: 1; color: Theme.border }
+        AppButton {
+            objectName: "toDecisionButton"
+            anchors { fill: parent; margins: Theme.gap; leftMargin: Theme.pad; rightMargin: Theme.pad }
+            kind: "primary"
+            text: qsTr("Decide: approve, return or reject")
+            onClicked: flick.contentY = Math.max(0, Math.min(decisionCard.y + content.y - Theme.pad,
+                                                             flick.contentHeight - flick.height))
+        }
+    }
     Dialog {
         id: rejectDialog
         objectName: "rejectDialog"
@@ -138,8 +158,7 @@ Page {
         modal: true
         title: qsTr("Reject this visit?")
         standardButtons: Dialog.Yes | Dialog.No
-        Label {
-            width: parent.width
+        contentItem: Label {
             text: qsTr("The family will not be identified from this visit. The teacher sees your comment.")
             wrapMode: Text.Wrap
             font.pixelSize: Theme.fontBody

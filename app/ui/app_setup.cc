@@ -42,6 +42,7 @@ Result<std::unique_ptr<AppContext>> AppContext::Create(const QString& dataDir) {
   });
   QObject::connect(ctx->language_.get(), &Language::currentChanged, store, [ctx = ctx.get()] {
     ctx->store_->form()->setEnglish(ctx->language_->current() == QLatin1String("en"));
+    ctx->store_->reload();  // rows hold translated words (record labels, who)
   });
   store->reload();
   sync->setEnrolled(store->enrolled());
