@@ -1,10 +1,10 @@
 // homevisit-app: the teacher's and coordinator's app.
 //
-//   homevisit-app [--data DIR] [--lang zh_CN|en]
+//   homevisit-app [--data DIR] [--server HOST:PORT] [--lang zh_CN|en]
 //   homevisit-app --screenshots OUT_DIR [--lang zh_CN|en]
 //
 // --data is the device's folder (its database and photos); by default the platform's
-// application-data folder. --screenshots renders every main page with demo data into
+// application-data folder. --server fills in the sign-in page's server address. --screenshots renders every main page with demo data into
 // OUT_DIR/*.png without a display (QT_QPA_PLATFORM=offscreen is set when no display is
 // there) and exits; the demo data lives in a temporary folder and is thrown away.
 #include <QCommandLineParser>
@@ -42,7 +42,10 @@ int main(int argc, char** argv) {
   QCommandLineOption shotsOption(QStringLiteral("screenshots"),
                                  QStringLiteral("Render every main page with demo data to PNG files in DIR, then exit."),
                                  QStringLiteral("DIR"));
-  parser.addOptions({dataOption, langOption, shotsOption});
+  QCommandLineOption serverOption(QStringLiteral("server"),
+                                  QStringLiteral("The sync server to offer on the sign-in page."),
+                                  QStringLiteral("HOST:PORT"));
+  parser.addOptions({dataOption, langOption, shotsOption, serverOption});
   parser.process(app);
 
   const QString lang = parser.value(langOption);
@@ -64,6 +67,7 @@ int main(int argc, char** argv) {
                  ctx.status().message().c_str());
     return 1;
   }
+  if (parser.isSet(serverOption)) (*ctx)->store().setDefaultServer(parser.value(serverOption));
   QQmlApplicationEngine engine;
   (*ctx)->attach(&engine);
   (*ctx)->language().select(lang);

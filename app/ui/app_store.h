@@ -53,7 +53,14 @@ class AppStore : public QObject {
   }
   QString displayName() const { return account_.displayName; }
   QString userName() const { return account_.userName; }
-  QString serverAddress() const { return account_.serverAddress; }
+  // The enrolled server, or before enrolment the address to offer on the sign-in page.
+  QString serverAddress() const {
+    return account_.serverAddress.isEmpty() ? defaultServer_ : account_.serverAddress;
+  }
+  void setDefaultServer(const QString& address) {
+    defaultServer_ = address;
+    emit enrolledChanged();
+  }
   QString lastError() const { return lastError_; }
   StudentListModel* students() { return &students_; }
   VisitListModel* drafts() { return &drafts_; }
@@ -108,6 +115,7 @@ class AppStore : public QObject {
   RecordSet records_;
   QString currentStudentId_;
   bool rowsPending_ = false;
+  QString defaultServer_;
   StudentListModel students_;
   VisitListModel drafts_;
   VisitListModel returned_;
