@@ -38,6 +38,14 @@ using StringList = std::vector<std::string>;
 struct Cell;
 // One row of a repeat group; cells sorted by name (see Row::Set).
 struct Row {
+  // Declared here, defined below Cell: clang instantiates them eagerly and needs Cell whole.
+  Row();
+  Row(const Row&);
+  Row(Row&&) noexcept;
+  Row& operator=(const Row&);
+  Row& operator=(Row&&) noexcept;
+  ~Row();
+
   std::vector<Cell> cells;
   // Sets a cell, keeping cells sorted by name. Returns *this for chaining in tests.
   Row& Set(std::string name, class Value value);
@@ -92,6 +100,13 @@ struct Cell {
   Value value;
   bool operator==(const Cell& other) const = default;
 };
+
+inline Row::Row() = default;
+inline Row::Row(const Row&) = default;
+inline Row::Row(Row&&) noexcept = default;
+inline Row& Row::operator=(const Row&) = default;
+inline Row& Row::operator=(Row&&) noexcept = default;
+inline Row::~Row() = default;
 
 // Days since 1970-01-01 for a civil date, and back (Howard Hinnant's algorithms).
 int32_t DaysFromCivil(int year, unsigned month, unsigned day);

@@ -127,7 +127,10 @@ Status SyncService::DoLogin(grpc::ServerContext* context, const v1::LoginRequest
   if (Status s = storage_.ClearLoginFailures(user_key); !s.ok()) return s;
 
   const std::string token = NewToken();
-  const std::string name = request.device_name().empty() ? "unnamed device" : request.device_name();
+  std::string name = request.device_name().empty() ? "unnamed device" : request.device_name();
+  for (char& c : name) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';  // shown in operator lists
+  }
   auto device = storage_.EnrollDevice(device_uuid->ToString(), (*user)->id, name,
                                       TokenDigest(token), clock_.WallMs());
   if (!device.ok()) return device.status();

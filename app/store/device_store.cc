@@ -310,6 +310,10 @@ Status DeviceStore::ResolveConflict(const Uuid& conflict_id, const Value& chosen
 }
 
 Status DeviceStore::WriteFields(const Uuid& id, const FieldValues& fields, const Stamp& stamp) {
+  // Bad input is refused before anything is looked up or written.
+  for (const auto& [name, value] : fields) {
+    if (Status s = CheckWritable(name, value); !s.ok()) return s;
+  }
   const std::string id_bytes(id.AsBytes());
   auto known = db_.Prepare("SELECT 1 FROM record WHERE id = ?");
   if (!known.ok()) return known.status();
@@ -330,7 +334,6 @@ Status DeviceStore::WriteFields(const Uuid& id, const FieldValues& fields, const
     if (!s->ok()) return s->status();
   }
   for (const auto& [name, value] : fields) {
-    if (Status s = CheckWritable(name, value); !s.ok()) return s;
     const std::string encoded = EncodeValue(value);
     if (encoded.size() > kMaxValueBytes) return InvalidArgument("value of '" + name + "' is too large");
     latest->Reset();

@@ -160,6 +160,13 @@ SyncError SyncClient::Call(const char* name, milliseconds deadline, bool authori
   last_message_.clear();
   for (;;) {
     if (cancelled_) return CancelledError();
+    // A channel that failed to connect waits out its own reconnect backoff before trying
+    // again; a user who taps "sync" once the network is back should not wait for it.
+    if (channel_->GetState(false) == GRPC_CHANNEL_TRANSIENT_FAILURE) {
+      const std::string server = channel_server_;
+      channel_.reset();
+      if (Status s = EnsureChannel(server); !s.ok()) return LocalError(s);
+    }
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + deadline);
     if (authorized) context.AddMetadata("authorization", bearer_);

@@ -12,7 +12,7 @@
 namespace homevisit::e2e {
 namespace {
 
-struct Run {
+struct CliRun {
   int code;
   std::string output;  // stdout and stderr together
 };
@@ -28,14 +28,14 @@ class CliTest : public ::testing::Test {
                                     {"id_number", Value("999999201501019876")}});
   }
 
-  Run Device(const std::string& data, std::vector<std::string> args) {
+  CliRun Device(const std::string& data, std::vector<std::string> args) {
     std::vector<std::string> argv = {HOMEVISIT_DEVICE_BIN, "--data", dir_.file(data), "--server",
                                      server_->address(), "--attempts", "2"};
     argv.insert(argv.end(), args.begin(), args.end());
     return Exec(argv);
   }
 
-  Run Exec(const std::vector<std::string>& argv) {
+  CliRun Exec(const std::vector<std::string>& argv) {
     const std::string log = dir_.file("out" + std::to_string(++runs_) + ".log");
     ChildProcess child(argv, log);
     const int code = child.Wait();
@@ -49,34 +49,34 @@ class CliTest : public ::testing::Test {
 };
 
 TEST_F(CliTest, ATeachersDayLoginSyncListVisitEditSync) {
-  Run login = Device("wang", {"login", "wang", kPassword});
+  CliRun login = Device("wang", {"login", "wang", kPassword});
   ASSERT_EQ(login.code, 0) << login.output;
   EXPECT_NE(login.output.find("王老师"), std::string::npos);
   ASSERT_EQ(Device("wang", {"sync"}).code, 0);
 
-  Run students = Device("wang", {"list", "student", "--scope", kSchool, "--class", "三年级1班"});
+  CliRun students = Device("wang", {"list", "student", "--scope", kSchool, "--class", "三年级1班"});
   ASSERT_EQ(students.code, 0) << students.output;
   EXPECT_NE(students.output.find(student_.ToString() + "  name=李明"), std::string::npos) << students.output;
 
-  Run shown = Device("wang", {"show", student_.ToString()});
+  CliRun shown = Device("wang", {"show", student_.ToString()});
   EXPECT_EQ(shown.output.find("201501019876"), std::string::npos) << "an ID number is never printed";
   EXPECT_NE(shown.output.find("**************9876"), std::string::npos) << shown.output;
 
-  Run visit = Device("wang", {"new-visit", student_.ToString(), "housing=砖混", "income_total=dec:8000.50"});
+  CliRun visit = Device("wang", {"new-visit", student_.ToString(), "housing=砖混", "income_total=dec:8000.50"});
   ASSERT_EQ(visit.code, 0) << visit.output;
   const std::string visit_id = visit.output.substr(0, 36);
   ASSERT_TRUE(Uuid::Parse(visit_id)) << visit.output;
   ASSERT_EQ(Device("wang", {"set", visit_id, "status", "submitted"}).code, 0);
-  Run pending = Device("wang", {"pending"});
+  CliRun pending = Device("wang", {"pending"});
   EXPECT_NE(pending.output.find("6 unsynced"), std::string::npos) << pending.output;
-  Run before = Device("wang", {"show", visit_id});
+  CliRun before = Device("wang", {"show", visit_id});
   EXPECT_NE(before.output.find("income_total = dec:8000.50 *"), std::string::npos) << before.output;
 
-  Run sync = Device("wang", {"sync"});
+  CliRun sync = Device("wang", {"sync"});
   ASSERT_EQ(sync.code, 0) << sync.output;
   EXPECT_NE(sync.output.find("pushed 6"), std::string::npos) << sync.output;
   EXPECT_NE(Device("wang", {"pending"}).output.find("0 unsynced"), std::string::npos);
-  Run after = Device("wang", {"show", visit_id});
+  CliRun after = Device("wang", {"show", visit_id});
   EXPECT_NE(after.output.find("status = submitted\n"), std::string::npos) << after.output;
   EXPECT_NE(after.output.find("confirmed yes"), std::string::npos);
   EXPECT_NE(Device("wang", {"list", "visit", "--status", "submitted", "--author", "wang"}).output.find(visit_id),
@@ -95,14 +95,14 @@ TEST_F(CliTest, AConflictIsListedAndResolvedFromTheCoordinatorsDevice) {
   ASSERT_EQ(Device("wang", {"sync"}).code, 0);
   ASSERT_EQ(Device("li", {"sync"}).code, 0);
   ASSERT_EQ(Device("zhao", {"sync"}).code, 0);
-  Run conflicts = Device("zhao", {"conflicts"});
+  CliRun conflicts = Device("zhao", {"conflicts"});
   ASSERT_NE(conflicts.output.find("1 open conflicts"), std::string::npos) << conflicts.output;
   const std::string conflict_id = conflicts.output.substr(0, 36);
   ASSERT_EQ(Device("zhao", {"resolve", conflict_id, "loser", "家访核实"}).code, 0);
   ASSERT_EQ(Device("zhao", {"sync"}).code, 0);
   ASSERT_EQ(Device("wang", {"sync"}).code, 0);
   EXPECT_NE(Device("zhao", {"conflicts"}).output.find("0 open conflicts"), std::string::npos);
-  Run shown = Device("wang", {"show", student_.ToString()});
+  CliRun shown = Device("wang", {"show", student_.ToString()});
   EXPECT_NE(shown.output.find("class_name = 三年级"), std::string::npos);
 }
 
@@ -111,7 +111,7 @@ TEST_F(CliTest, AServerThatIsDownExitsOfflineAndKeepsTheWrites) {
   ASSERT_EQ(Device("wang", {"sync"}).code, 0);
   server_->Stop();
   ASSERT_EQ(Device("wang", {"new-visit", student_.ToString()}).code, 0);
-  Run sync = Device("wang", {"sync"});
+  CliRun sync = Device("wang", {"sync"});
   EXPECT_EQ(sync.code, 3) << sync.output;
   EXPECT_NE(sync.output.find("服务器不可达，数据已安全保存在本机"), std::string::npos) << sync.output;
   EXPECT_NE(Device("wang", {"pending"}).output.find("4 unsynced"), std::string::npos);
@@ -123,7 +123,7 @@ TEST_F(CliTest, BadCommandLinesExitWithUsageAndChangeNothing) {
   EXPECT_EQ(Device("wang", {"frobnicate"}).code, 2);
   EXPECT_EQ(Device("wang", {"--bogus"}).code, 2);
   EXPECT_EQ(Exec({HOMEVISIT_DEVICE_BIN, "--data", dir_.file("x"), "--attempts", "0", "sync"}).code, 2);
-  Run no_login = Device("wang", {"list", "student"});
+  CliRun no_login = Device("wang", {"list", "student"});
   EXPECT_EQ(no_login.code, 4) << no_login.output;
   EXPECT_FALSE(std::filesystem::exists(dir_.file("wang"))) << "a failed command created data";
 

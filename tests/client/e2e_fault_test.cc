@@ -131,13 +131,16 @@ TEST_F(FaultTest, AServerKilledInTheMiddleOfAPullIsRestartedAndTheDeviceResumesW
 
   const std::string db = dir_.file("server.db");
   const std::string listen = "127.0.0.1:" + std::to_string(port);
+  int starts = 0;
   auto start_server = [&] {
+    const std::string log = dir_.file("server" + std::to_string(++starts) + ".log");
     auto child = std::make_unique<ChildProcess>(
         std::vector<std::string>{HOMEVISIT_SERVER_BIN, "serve", "--db", "sqlite:" + db, "--listen", listen},
-        dir_.file("server.log"));
-    for (int i = 0; i < 500 && ReadFileText(dir_.file("server.log")).find("listening") == std::string::npos; ++i) {
+        log);
+    for (int i = 0; i < 500 && ReadFileText(log).find("listening") == std::string::npos; ++i) {
       std::this_thread::sleep_for(10ms);
     }
+    EXPECT_NE(ReadFileText(log).find("listening"), std::string::npos) << ReadFileText(log);
     return child;
   };
   auto server = start_server();

@@ -87,7 +87,8 @@ void ServerHarness::SeedAccounts() {
 Uuid ServerHarness::SeedRecord(const std::string& type, const std::string& scope,
                                const store::FieldValues& fields) {
   const int64_t now = HybridClock::SystemMillis();
-  const Uuid id = Uuid::V7(now, ++seed_counter_ * 7919, seed_counter_);
+  ++seed_counter_;
+  const Uuid id = Uuid::V7(now, seed_counter_ * 7919, seed_counter_);
   auto txn = storage_->BeginWrite();
   EXPECT_TRUE(txn.ok());
   const Stamp stamp{Stamp::Pack(static_cast<uint64_t>(now) - 60'000, static_cast<uint16_t>(seed_counter_)),

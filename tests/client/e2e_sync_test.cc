@@ -10,6 +10,7 @@
 
 #include "app/store/record_fields.h"
 #include "app/store/sqlite.h"
+#include "app/store/value_codec.h"
 #include "e2e_fixture.h"
 
 namespace homevisit::e2e {
@@ -263,7 +264,8 @@ TEST_F(E2eTest, ABatchWhoseAnswerWasLostIsResentWithItsNumberAndNotReapplied) {
   auto stub = v1::Sync::NewStub(channel);
   grpc::ClientContext context;
   std::string hex;
-  for (unsigned char ch : wang->store().State()->login.token) {
+  const std::string token = wang->store().State()->login.token;
+  for (unsigned char ch : token) {
     static constexpr char kDigits[] = "0123456789abcdef";
     hex += kDigits[ch >> 4];
     hex += kDigits[ch & 15];
@@ -271,7 +273,8 @@ TEST_F(E2eTest, ABatchWhoseAnswerWasLostIsResentWithItsNumberAndNotReapplied) {
   context.AddMetadata("authorization", "Bearer " + hex);
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   v1::PushResponse lost;
-  ASSERT_TRUE(stub->Push(&context, batch->request, &lost).ok());
+  const grpc::Status sent = stub->Push(&context, batch->request, &lost);
+  ASSERT_TRUE(sent.ok()) << sent.error_code() << " " << sent.error_message();
   ASSERT_FALSE(lost.duplicate());
   const auto after_first = server_->Snapshot(kSchool);
   // The device also writes again meanwhile; that write goes in a later batch.

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <functional>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "forms_test_util.h"
@@ -142,7 +144,11 @@ TEST(FormParser, BadDefinitionsNameThePathOfTheBadElement) {
       {"negative row count", [](Json& j) { j["fields"][2]["min"] = -1; },
        "fields[2].min: must be a whole number from 0"},
       {"bad regex", [](Json& j) { j["fields"][1]["children"][0]["regex"] = "(["; },
-       "fields[1].children[0].regex: not a valid regular expression"},
+       "fields[1].children[0].regex: not a valid regular expression (back-references are not "
+       "supported)"},
+      {"back-reference", [](Json& j) { j["fields"][1]["children"][0]["regex"] = "^(a)\\1$"; },
+       "fields[1].children[0].regex: not a valid regular expression (back-references are not "
+       "supported)"},
       {"expression syntax", [](Json& j) { j["fields"][1]["relevant"] = "${consent} = "; },
        "fields[1].relevant: at offset 13: expected a value but found end of expression"},
       {"unknown reference", [](Json& j) { j["fields"][1]["relevant"] = "${consnt} = 'yes'"; },
@@ -217,6 +223,24 @@ TEST(FormParser, HostileSizesAreRefusedBeforeParsing) {
   EXPECT_EQ(ParseForm(deep).status().message(), "definition nested deeper than 32 levels");
   const std::string huge = "\"" + std::string(kMaxDefinitionBytes, 'x') + "\"";
   EXPECT_EQ(ParseForm(huge).status().message(), "definition larger than 1048576 bytes");
+}
+
+// The fuzz seeds are meant to start from both sides of the parser: valid forms that cover
+// every type and rule, and broken ones named bad_*.
+TEST(FormParser, SeedCorpusFormsParseOrFailAsTheirNamesSay) {
+  int seen = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(HOMEVISIT_CORPUS_DIR "/form")) {
+    const std::string name = entry.path().filename().string();
+    Result<Form> form = ParseForm(testing::ReadFile(entry.path().string()));
+    EXPECT_EQ(form.ok(), name.rfind("bad_", 0) != 0) << name << ": " << form.status().ToString();
+    ++seen;
+  }
+  EXPECT_GE(seen, 4);
+  Result<Form> all = ParseForm(testing::ReadFile(HOMEVISIT_CORPUS_DIR "/form/all_types.json"));
+  ASSERT_TRUE(all.ok());
+  std::set<FieldType> types;
+  for (const FormField& f : all->fields) types.insert(f.type);
+  EXPECT_EQ(types.size(), 12u) << "all_types.json should use every field type";
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "tests/server/server_harness.h"
 
+#include <grpcpp/generic/generic_stub.h>
+
 #include <random>
 
 #include "core/scope.h"
@@ -34,6 +36,48 @@ Uuid NewRecordId() {
   static UuidGenerator ids{std::random_device{}()};
   std::lock_guard lock(mu);
   return ids.Next(HybridClock::SystemMillis());
+}
+
+// Calls `method` with one raw request message, as a tool without our .proto files would,
+// and returns every raw response message (empty on failure, with *status set).
+std::vector<std::string> RawCall(int port, const std::string& method, const std::string& request,
+                                 grpc::Status* status) {
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                     grpc::InsecureChannelCredentials());
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::CompletionQueue cq;
+  void* tag = nullptr;
+  bool ok = false;
+  auto wait = [&] { return cq.Next(&tag, &ok) && ok; };
+  auto call = stub.PrepareCall(&context, method, &cq);
+  std::vector<std::string> responses;
+  call->StartCall(nullptr);
+  if (wait()) {
+    grpc::Slice slice(request);
+    grpc::ByteBuffer buffer(&slice, 1);
+    call->Write(buffer, nullptr);
+    wait();
+    call->WritesDone(nullptr);
+    wait();
+    while (true) {
+      grpc::ByteBuffer response;
+      call->Read(&response, nullptr);
+      if (!wait()) break;
+      std::vector<grpc::Slice> slices;
+      (void)response.Dump(&slices);
+      std::string bytes;
+      for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+      responses.push_back(bytes);
+    }
+  }
+  call->Finish(status, nullptr);
+  cq.Next(&tag, &ok);
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+  return responses;
 }
 
 // ---- Replica ----
@@ -172,6 +216,9 @@ void ServerTest::SetUp() {
   options_.log = log_.Sink();
   options_.limits.max_failed_logins_per_user = 3;
   options_.limits.max_failed_logins_per_peer = 8;
+  options_.limits.max_batch_writes = 100;
+  options_.limits.max_batch_bytes = 64 << 10;
+  options_.max_message_bytes = 256 << 10;
   Configure(options_);
   StartServer();
 }

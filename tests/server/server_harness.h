@@ -68,6 +68,7 @@ class TestDevice {
   void set_token(std::string token) { token_ = std::move(token); }
   const std::string& token() const { return token_; }
   Replica& replica() { return replica_; }
+  const Replica& replica() const { return replica_; }
 
  private:
   void Prepare(grpc::ClientContext* context) const;
@@ -108,6 +109,11 @@ class ServerTest : public ::testing::TestWithParam<StorageBackend> {
   LogCapture log_;
   ServerOptions options_;
 };
+
+// Calls `method` with one raw request message, as a tool without our .proto files would,
+// and returns every raw response message (empty on failure, with *status set).
+std::vector<std::string> RawCall(int port, const std::string& method, const std::string& request,
+                                 grpc::Status* status);
 
 // "OK" or "PERMISSION_DENIED: message", for assertion messages.
 std::string Describe(const grpc::Status& status);

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <functional>
+#include <ostream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +34,9 @@ std::vector<StorageBackend> AvailableBackends();
 // Databases on the PostgreSQL server that `conninfo` (PG_CONNINFO) reaches.
 StorageBackend PostgresBackend(const std::string& conninfo);
 #endif
+
+// Test output shows a backend by its name.
+inline void PrintTo(const StorageBackend& backend, std::ostream* os) { *os << backend.name; }
 
 // For INSTANTIATE_TEST_SUITE_P: names a test after its backend.
 struct BackendName {

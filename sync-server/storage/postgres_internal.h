@@ -1,0 +1,139 @@
+// Declarations shared by the files of the PostgreSQL backend. Not part of its API: include
+// postgres_storage.h instead. Tests may include it to reach the position encoding.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "sync-server/storage/postgres_conn.h"
+#include "sync-server/storage/postgres_pool.h"
+#include "sync-server/storage/postgres_storage.h"
+
+namespace homevisit::server::pg {
+
+// Field writes one transaction may make (each takes a change position at commit).
+inline constexpr int32_t kMaxWritesPerTxn = 1 << 30;
+
+// Serialized homevisit.v1.Value bytes, as stored in bytea columns.
+std::string EncodeValue(const Value& value);
+Result<Value> DecodeValue(std::string_view bytes);
+
+// The advisory-lock key that serializes merges of one record across server processes.
+int64_t RecordLockKey(const Uuid& id);
+
+// Appends the rows of a "record with fields" query to `record`. `first` is the column of
+// the field name; the next three are value, hlc, node (a NULL name: a record without
+// fields).
+Status AddFieldsFromRow(const Rows& rows, int row, int first, Record& record);
+
+// The statement that loads one record with its fields (columns: type, scope, name, value,
+// hlc, node), shared by the write transaction and Storage::GetRecord.
+extern const Statement kLoadRecord;
+
+class PostgresWriteTxn final : public WriteTxn {
+ public:
+  explicit PostgresWriteTxn(Lease lease) : lease_(std::move(lease)) {}
+  ~PostgresWriteTxn() override;
+
+  Result<bool> MarkBatch(uint32_t node, uint64_t batch_seq) override;
+  Result<std::optional<Record>> LoadRecord(const Uuid& id) override;
+  Result<bool> WasSuperseded(const Uuid& id, const std::string& field,
+                             const Stamp& stamp) override;
+  Status PutField(const RecordHeader& record, const std::string& field,
+                  const FieldVersion& version,
+                  const std::optional<FieldVersion>& previous) override;
+  Status Commit() override;
+
+ private:
+  // A record this transaction has locked: its state as committed when locked, with this
+  // transaction's own writes applied on top.
+  struct LockedRecord {
+    std::optional<Record> record;  // nullopt: no such record (yet)
+    bool in_database = false;      // the record row existed when locked
+    bool loaded_by_caller = false;
+  };
+  struct PendingField {
+    Uuid record_id;
+    std::string field;
+    FieldVersion version;
+    int32_t ord = 0;
+  };
+  using FieldKey = std::pair<Uuid, std::string>;
+  using HistoryKey = std::tuple<Uuid, std::string, uint64_t, uint32_t>;
+
+  // Runs steps on the transaction's connection, opening the transaction first if needed.
+  Result<std::vector<Rows>> Run(std::vector<Step> steps);
+  Result<LockedRecord*> Lock(const Uuid& id);
+  Status Put(const RecordHeader& header, const std::string& field, const FieldVersion& version,
+             const std::optional<FieldVersion>& previous);
+  Status CommitWrites();
+  void Rollback();
+
+  Lease lease_;
+  bool begun_ = false;
+  bool finished_ = false;
+  Status failure_;  // the first failed statement; the transaction can only roll back
+  int32_t next_ord_ = 0;
+  std::map<Uuid, LockedRecord> locked_;
+  std::vector<RecordHeader> new_records_;
+  std::map<FieldKey, PendingField> pending_;
+  std::map<HistoryKey, Value> superseded_;
+  std::map<std::string, ScopeChecksum> checksum_deltas_;  // per exact record scope
+};
+
+class PostgresStorage final : public Storage {
+ public:
+  explicit PostgresStorage(std::unique_ptr<ConnectionPool> pool) : pool_(std::move(pool)) {}
+
+  Status Migrate() override;
+  int SchemaVersion() const override;
+  Result<std::unique_ptr<WriteTxn>> BeginWrite() override;
+  Result<std::vector<Change>> ReadChanges(const std::vector<std::string>& scopes,
+                                          uint64_t after_seq, size_t limit) override;
+  Result<ScopeChecksum> ChecksumOf(const std::string& scope) override;
+  Result<std::optional<Record>> GetRecord(const Uuid& id) override;
+  Result<std::vector<Record>> ListRecords(const std::string& type, const std::string& scope,
+                                          size_t limit) override;
+
+  Result<int64_t> AddUser(const User& user) override;
+  Result<std::optional<User>> FindUser(const std::string& name) override;
+  Result<std::optional<User>> GetUser(int64_t id) override;
+  Result<std::vector<User>> ListUsers() override;
+  Status SetUserDisabled(const std::string& name, bool disabled) override;
+  Status SetPasswordHash(const std::string& name, const std::string& hash) override;
+
+  Status AddScope(const ScopeRow& scope) override;
+  Result<std::vector<ScopeRow>> ListScopes() override;
+
+  Result<Device> EnrollDevice(const std::string& device_id, int64_t user_id,
+                              const std::string& name, const std::string& token_sha256,
+                              int64_t now_ms) override;
+  Result<std::optional<Device>> FindDeviceByToken(const std::string& token_sha256) override;
+  Result<std::vector<Device>> ListDevices() override;
+  Status RevokeDevice(const std::string& device_id) override;
+  Status TouchDevice(uint32_t node, int64_t now_ms) override;
+
+  Result<int> AddLoginFailure(const std::string& key, int64_t now_ms,
+                              int64_t window_ms) override;
+  Result<int> CountLoginFailures(const std::string& key, int64_t now_ms,
+                                 int64_t window_ms) override;
+  Status ClearLoginFailures(const std::string& key) override;
+
+  Result<Stats> GetStats() override;
+
+ private:
+  // Runs one statement on a pooled connection.
+  Result<Rows> Exec(const Statement& statement, const Params& params = Params());
+  // Runs steps in one round trip on a pooled connection.
+  Result<std::vector<Rows>> Pipeline(std::vector<Step> steps);
+  Result<std::vector<User>> UsersFrom(const Rows& rows);
+
+  std::unique_ptr<ConnectionPool> pool_;
+};
+
+}  // namespace homevisit::server::pg

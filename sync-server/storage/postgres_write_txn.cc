@@ -1,0 +1,300 @@
+// Write transactions of the PostgreSQL backend.
+//
+// ## Locking: merges from several server processes
+//
+// The merger reads a record, decides with the pure merge rule, and writes. Two processes
+// doing that to one record at once must not both decide against the same old state (one
+// write would vanish without a conflict record). So the transaction locks every record it
+// touches with a transaction-scoped advisory lock on a hash of the record id, before it
+// reads it, in a separate statement from the read: READ COMMITTED takes a snapshot per
+// statement, so the read sees whatever the previous lock holder committed. The lock is
+// also taken for records that do not exist yet, so two creators of one record take turns.
+// PutField on a record the caller did not load locks and reads it itself; either way it
+// checks `previous` against the stored current version (kInternal if they differ).
+//
+// Two batches that lock the same records in opposite orders deadlock; PostgreSQL detects
+// that within deadlock_timeout and aborts one, which surfaces as kUnavailable (retry).
+//
+// ## Buffering
+//
+// PutField only records the write in memory (the locked record's view, the previous
+// version for the history, the checksum delta of the scope). Commit sends all of it as a
+// few array statements followed by the commit-position step and COMMIT, in one pipeline:
+// one round trip per transaction on top of the reads. Checksum rows are updated in scope
+// order, so two committers never wait on each other's checksum rows in a cycle, and the
+// global commit counter comes last of all so its lock is held as briefly as possible
+// (see postgres_storage.cc for why positions are taken there).
+//
+// State: OPEN (no statement sent) -> ACTIVE (BEGIN sent with the first statement) ->
+// COMMITTED | ROLLED BACK. Any failed call (a statement, or a PutField refused because its
+// `previous` is not current) leaves the transaction FAILED: later calls and Commit return
+// that error, and destruction rolls back; a batch is never committed half-merged.
+#include <algorithm>
+
+#include "core/checksum.h"
+#include "sync-server/storage/postgres_internal.h"
+
+namespace homevisit::server::pg {
+namespace {
+
+const Statement kBegin = {"txn_begin", "BEGIN"};
+const Statement kCommit = {"txn_commit", "COMMIT"};
+const Statement kLockRecord = {"lock_record", "SELECT pg_advisory_xact_lock($1::int8)"};
+
+const Statement kMarkBatch = {"mark_batch", R"sql(
+INSERT INTO batches (node, batch_seq) VALUES ($1::int8, $2::int8)
+ON CONFLICT DO NOTHING RETURNING 1::int4)sql"};
+
+const Statement kWasSuperseded = {"was_superseded", R"sql(
+SELECT 1::int4 FROM field_history
+WHERE record_id = $1::bytea AND name = $2::text AND hlc = $3::int8 AND node = $4::int8)sql"};
+
+const Statement kNextTxn = {"next_txn", "SELECT nextval('write_txns')"};
+
+const Statement kInsertRecords = {"insert_records", R"sql(
+INSERT INTO records (id, type, scope)
+SELECT * FROM unnest($1::bytea[], $2::text[], $3::text[])
+ON CONFLICT (id) DO NOTHING)sql"};
+
+const Statement kInsertHistory = {"insert_history", R"sql(
+INSERT INTO field_history (record_id, name, hlc, node, value)
+SELECT * FROM unnest($1::bytea[], $2::text[], $3::int8[], $4::int8[], $5::bytea[])
+ON CONFLICT DO NOTHING)sql"};
+
+const Statement kUpsertFields = {"upsert_fields", R"sql(
+INSERT INTO fields (record_id, name, type, scope, value, hlc, node, txn, ord)
+SELECT u.record_id, u.name, u.type, u.scope, u.value, u.hlc, u.node, currval('write_txns'), u.ord
+FROM unnest($1::bytea[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::int8[],
+            $7::int8[], $8::int4[])
+     AS u(record_id, name, type, scope, value, hlc, node, ord)
+ON CONFLICT (record_id, name) DO UPDATE
+SET value = excluded.value, hlc = excluded.hlc, node = excluded.node,
+    txn = excluded.txn, ord = excluded.ord)sql"};
+
+const Statement kAddChecksums = {"add_checksums", R"sql(
+INSERT INTO scope_checksums AS s (scope, sum, count)
+SELECT u.scope, u.sum::numeric, u.count
+FROM unnest($1::text[], $2::text[], $3::int8[]) AS u(scope, sum, count)
+ORDER BY u.scope
+ON CONFLICT (scope) DO UPDATE
+SET sum = (s.sum + excluded.sum) % 18446744073709551616, count = s.count + excluded.count)sql"};
+
+// Takes $1 consecutive change positions, one per write of the transaction (write k gets
+// first_pos + k - 1). Must stay the last statement before COMMIT: see postgres_storage.cc.
+const Statement kTakePositions = {"take_positions", R"sql(
+WITH c AS (UPDATE commit_counter SET last_pos = last_pos + $1::int8 RETURNING last_pos)
+INSERT INTO commits (last_pos, first_pos, txn)
+SELECT last_pos, last_pos - $1::int8 + 1, currval('write_txns') FROM c)sql"};
+
+const Params kNoParams;
+
+}  // namespace
+
+PostgresWriteTxn::~PostgresWriteTxn() {
+  if (!finished_) Rollback();
+}
+
+void PostgresWriteTxn::Rollback() {
+  finished_ = true;
+  if (begun_ && !lease_->broken()) (void)lease_->Run("ROLLBACK");
+}
+
+Result<std::vector<Rows>> PostgresWriteTxn::Run(std::vector<Step> steps) {
+  if (finished_) return FailedPrecondition("the write transaction has already ended");
+  if (!failure_.ok()) return failure_;
+  const bool opening = !begun_;
+  if (opening) steps.insert(steps.begin(), Step{&kBegin, &kNoParams});
+  begun_ = true;
+  auto results = lease_->Pipeline(steps);
+  if (!results.ok()) {
+    failure_ = results.status();
+    return results.status();
+  }
+  if (opening) results->erase(results->begin());
+  return results;
+}
+
+Result<PostgresWriteTxn::LockedRecord*> PostgresWriteTxn::Lock(const Uuid& id) {
+  auto it = locked_.find(id);
+  if (it != locked_.end()) return &it->second;
+  const Params lock = Params().Int64(RecordLockKey(id));
+  const Params load = Params().Bytes(id.AsBytes());
+  auto results = Run({{&kLockRecord, &lock}, {&kLoadRecord, &load}});
+  if (!results.ok()) return results.status();
+  const Rows& rows = (*results)[1];
+  LockedRecord locked;
+  if (rows.size() > 0) {
+    Record record{id, rows.Text(0, 0), rows.Text(0, 1), {}};
+    for (int i = 0; i < rows.size(); ++i) {
+      if (Status s = AddFieldsFromRow(rows, i, 2, record); !s.ok()) return s;
+    }
+    locked.record = std::move(record);
+    locked.in_database = true;
+  }
+  return &locked_.emplace(id, std::move(locked)).first->second;
+}
+
+Result<bool> PostgresWriteTxn::MarkBatch(uint32_t node, uint64_t batch_seq) {
+  const Params p = Params().Int64(node).Int64(static_cast<int64_t>(batch_seq));
+  auto results = Run({{&kMarkBatch, &p}});
+  if (!results.ok()) return results.status();
+  return (*results)[0].size() == 1;
+}
+
+Result<std::optional<Record>> PostgresWriteTxn::LoadRecord(const Uuid& id) {
+  auto locked = Lock(id);
+  if (!locked.ok()) return locked.status();
+  (*locked)->loaded_by_caller = true;
+  return (*locked)->record;
+}
+
+Result<bool> PostgresWriteTxn::WasSuperseded(const Uuid& id, const std::string& field,
+                                             const Stamp& stamp) {
+  if (superseded_.count({id, field, stamp.hlc, stamp.node})) return true;
+  const Params p = Params()
+                       .Bytes(id.AsBytes())
+                       .Text(field)
+                       .Int64(static_cast<int64_t>(stamp.hlc))
+                       .Int64(stamp.node);
+  auto results = Run({{&kWasSuperseded, &p}});
+  if (!results.ok()) return results.status();
+  return (*results)[0].size() > 0;
+}
+
+Status PostgresWriteTxn::PutField(const RecordHeader& header, const std::string& field,
+                                  const FieldVersion& version,
+                                  const std::optional<FieldVersion>& previous) {
+  Status s = Put(header, field, version, previous);
+  if (!s.ok() && failure_.ok()) failure_ = s;
+  return s;
+}
+
+Status PostgresWriteTxn::Put(const RecordHeader& header, const std::string& field,
+                             const FieldVersion& version,
+                             const std::optional<FieldVersion>& previous) {
+  if (!failure_.ok()) return failure_;
+  if (field.empty()) return InvalidArgument("a field name is empty");
+  if (next_ord_ >= kMaxWritesPerTxn) {
+    return Status(StatusCode::kResourceExhausted, "too many field writes in one transaction");
+  }
+  auto locked_or = Lock(header.id);
+  if (!locked_or.ok()) return locked_or.status();
+  LockedRecord& locked = **locked_or;
+  const FieldVersion* current = locked.record ? locked.record->Find(field) : nullptr;
+  if (current && *current == version) return Status::Ok();  // already current
+  const bool previous_matches = previous ? (current && current->stamp == previous->stamp)
+                                         : current == nullptr;
+  if (!previous_matches) {
+    // Under the record lock the stored version is the truth; a caller that read it before
+    // taking the lock (or not at all) would corrupt the history and the checksum.
+    return Internal("PutField: the given previous version of field " + field + " of record " +
+                    header.id.ToString() + " is not the stored current version");
+  }
+  if (!locked.record) {
+    if (header.type.empty() || header.scope.empty()) {
+      return InvalidArgument("a new record needs a type and a scope");
+    }
+    locked.record = Record{header.id, header.type, header.scope, {}};
+    new_records_.push_back(header);
+  } else if (locked.record->type != header.type || locked.record->scope != header.scope) {
+    return InvalidArgument("record " + header.id.ToString() +
+                           " exists with another type or scope; records never change either");
+  }
+  ScopeChecksum& delta = checksum_deltas_[locked.record->scope];
+  if (current) {
+    delta.Remove(FieldHash(header.id, field, current->stamp));
+    superseded_[{header.id, field, current->stamp.hlc, current->stamp.node}] = current->value;
+  }
+  delta.Add(FieldHash(header.id, field, version.stamp));
+  locked.record->fields[field] = version;
+  pending_[{header.id, field}] = PendingField{header.id, field, version, ++next_ord_};
+  return Status::Ok();
+}
+
+Status PostgresWriteTxn::Commit() {
+  if (finished_) return FailedPrecondition("the write transaction has already ended");
+  if (!failure_.ok()) {
+    Rollback();
+    return failure_;
+  }
+  if (!begun_) {
+    finished_ = true;  // nothing was read or written
+    return Status::Ok();
+  }
+  Status s = pending_.empty() ? Run({{&kCommit, &kNoParams}}).status() : CommitWrites();
+  if (!s.ok()) {
+    Rollback();
+    return s;
+  }
+  finished_ = true;
+  return Status::Ok();
+}
+
+Status PostgresWriteTxn::CommitWrites() {
+  Params records;
+  {
+    std::vector<std::string> ids, types, scopes;
+    for (const RecordHeader& h : new_records_) {
+      ids.emplace_back(h.id.AsBytes());
+      types.push_back(h.type);
+      scopes.push_back(h.scope);
+    }
+    records.BytesArray(ids).TextArray(types).TextArray(scopes);
+  }
+  Params history;
+  {
+    std::vector<std::string> ids, names, values;
+    std::vector<int64_t> hlcs, nodes;
+    for (const auto& [key, value] : superseded_) {
+      ids.emplace_back(std::get<0>(key).AsBytes());
+      names.push_back(std::get<1>(key));
+      hlcs.push_back(static_cast<int64_t>(std::get<2>(key)));
+      nodes.push_back(std::get<3>(key));
+      values.push_back(EncodeValue(value));
+    }
+    history.BytesArray(ids).TextArray(names).Int64Array(hlcs).Int64Array(nodes).BytesArray(
+        values);
+  }
+  Params fields;
+  {
+    std::vector<std::string> ids, names, types, scopes, values;
+    std::vector<int64_t> hlcs, nodes;
+    std::vector<int32_t> ords;
+    for (const auto& [key, w] : pending_) {
+      const Record& record = *locked_.at(w.record_id).record;
+      ids.emplace_back(w.record_id.AsBytes());
+      names.push_back(w.field);
+      types.push_back(record.type);
+      scopes.push_back(record.scope);
+      values.push_back(EncodeValue(w.version.value));
+      hlcs.push_back(static_cast<int64_t>(w.version.stamp.hlc));
+      nodes.push_back(w.version.stamp.node);
+      ords.push_back(w.ord);
+    }
+    fields.BytesArray(ids).TextArray(names).TextArray(types).TextArray(scopes);
+    fields.BytesArray(values).Int64Array(hlcs).Int64Array(nodes).Int32Array(ords);
+  }
+  Params checksums;
+  {
+    std::vector<std::string> scopes, sums;
+    std::vector<int64_t> counts;
+    for (const auto& [scope, delta] : checksum_deltas_) {
+      if (delta.sum == 0 && delta.count == 0) continue;
+      scopes.push_back(scope);
+      sums.push_back(std::to_string(delta.sum));
+      counts.push_back(static_cast<int64_t>(delta.count));
+    }
+    checksums.TextArray(scopes).TextArray(sums).Int64Array(counts);
+  }
+  std::vector<Step> steps = {{&kNextTxn, &kNoParams}};
+  if (!new_records_.empty()) steps.push_back({&kInsertRecords, &records});
+  if (!superseded_.empty()) steps.push_back({&kInsertHistory, &history});
+  steps.push_back({&kUpsertFields, &fields});
+  steps.push_back({&kAddChecksums, &checksums});
+  const Params positions = Params().Int64(next_ord_);
+  steps.push_back({&kTakePositions, &positions});
+  steps.push_back({&kCommit, &kNoParams});
+  return Run(std::move(steps)).status();
+}
+
+}  // namespace homevisit::server::pg
