@@ -111,34 +111,45 @@ class Device {
         (void)clock_.Observe(Stamp::Pack(response.server_time_ms(), 0));
         return true;
       }
+      last_error_ = "push: " + std::to_string(status.error_code()) + " " + status.error_message();
       if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return false;
-      ++resends_;
+      ++retries_;
       std::this_thread::sleep_for(std::chrono::milliseconds(20 * (attempt + 1)));
     }
     return false;
   }
 
-  // Pulls the device's scopes from its cursor to the end of the stream.
+  // Pulls the device's scopes from its cursor to the end of the stream; on UNAVAILABLE it
+  // resumes from the last batch it got, as the app does.
   bool Pull() {
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + kDeadline);
-    context.AddMetadata("authorization", token_);
-    v1::PullRequest request;
-    request.set_cursor(cursor_);
-    auto reader = stub_->Pull(&context, request);
-    v1::PullResponse response;
-    while (reader->Read(&response)) {
-      if (response.has_batch()) {
-        for (const auto& r : response.batch().records()) pulled_fields_ += r.fields_size();
-        cursor_ = response.batch().cursor();
+    for (int attempt = 0; attempt < 20; ++attempt) {
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + kDeadline);
+      context.AddMetadata("authorization", token_);
+      v1::PullRequest request;
+      request.set_cursor(cursor_);
+      auto reader = stub_->Pull(&context, request);
+      v1::PullResponse response;
+      while (reader->Read(&response)) {
+        if (response.has_batch()) {
+          for (const auto& r : response.batch().records()) pulled_fields_ += r.fields_size();
+          cursor_ = response.batch().cursor();
+        }
+        if (response.has_end()) cursor_ = response.end().cursor();
       }
-      if (response.has_end()) cursor_ = response.end().cursor();
+      grpc::Status status = reader->Finish();
+      if (status.ok()) return true;
+      last_error_ = "pull: " + std::to_string(status.error_code()) + " " + status.error_message();
+      if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return false;
+      ++retries_;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20 * (attempt + 1)));
     }
-    return reader->Finish().ok();
+    return false;
   }
 
   int64_t pulled_fields() const { return pulled_fields_; }
-  int64_t resends() const { return resends_; }
+  int64_t retries() const { return retries_; }
+  const std::string& last_error() const { return last_error_; }
 
  private:
   void Add(v1::RecordWrite* record, const std::string& name, const Value& value) {
@@ -156,7 +167,8 @@ class Device {
   uint64_t batch_seq_ = 0;
   uint64_t cursor_ = 0;
   int64_t pulled_fields_ = 0;
-  int64_t resends_ = 0;
+  int64_t retries_ = 0;  // calls repeated after UNAVAILABLE
+  std::string last_error_;
 };
 
 struct SetupResult {
@@ -165,7 +177,8 @@ struct SetupResult {
   double seconds = 0;
   double visits_per_s = 0;
   double sync_p50_ms = 0, sync_p99_ms = 0, sync_max_ms = 0;
-  int64_t visits = 0, pulled_fields = 0, resends = 0, errors = 0;
+  int64_t visits = 0, pulled_fields = 0, retries = 0, errors = 0;
+  std::string first_error;
 };
 
 double Percentile(std::vector<double> v, double p) {
@@ -280,7 +293,8 @@ Result<SetupResult> RunSetup(const std::string& setup, const Options& o,
     all.insert(all.end(), latencies[d].begin(), latencies[d].end());
     result.visits += static_cast<int64_t>(latencies[d].size()) * o.visits;
     result.pulled_fields += devices[d]->pulled_fields();
-    result.resends += devices[d]->resends();
+    result.retries += devices[d]->retries();
+    if (result.first_error.empty()) result.first_error = devices[d]->last_error();
   }
   result.errors = errors;
   result.visits_per_s = static_cast<double>(result.visits) / result.seconds;
@@ -333,6 +347,9 @@ int main(int argc, char** argv) {
   std::vector<SetupResult> results;
   for (const std::string& setup : o.setups) {
     auto r = RunSetup(setup, o, *hash);
+    if (r.ok() && !r->first_error.empty()) {
+      std::fprintf(stderr, "%s: a call failed: %s\n", setup.c_str(), r->first_error.c_str());
+    }
     if (!r.ok()) {
       std::fprintf(stderr, "%s: %s\n", setup.c_str(), r.status().ToString().c_str());
       DropDatabase(setup);
@@ -351,11 +368,11 @@ int main(int argc, char** argv) {
     const SetupResult& r = results[i];
     std::printf("    {\"setup\": \"%s\", \"servers\": %d, \"seconds\": %.2f, \"visits\": %lld, "
                 "\"visits_per_s\": %.0f, \"sync_p50_ms\": %.0f, \"sync_p99_ms\": %.0f, "
-                "\"sync_max_ms\": %.0f, \"pulled_fields\": %lld, \"resent_batches\": %lld, "
+                "\"sync_max_ms\": %.0f, \"pulled_fields\": %lld, \"retried_calls\": %lld, "
                 "\"errors\": %lld",
                 r.name.c_str(), r.servers, r.seconds, static_cast<long long>(r.visits),
                 r.visits_per_s, r.sync_p50_ms, r.sync_p99_ms, r.sync_max_ms,
-                static_cast<long long>(r.pulled_fields), static_cast<long long>(r.resends),
+                static_cast<long long>(r.pulled_fields), static_cast<long long>(r.retries),
                 static_cast<long long>(r.errors));
     if (baseline) {
       std::printf(", \"throughput_vs_sqlite\": %.2f", r.visits_per_s / baseline->visits_per_s);

@@ -80,11 +80,12 @@ ON CONFLICT (scope) DO UPDATE
 SET sum = (s.sum + excluded.sum) % 18446744073709551616, count = s.count + excluded.count)sql"};
 
 // Takes $1 consecutive change positions, one per write of the transaction (write k gets
-// first_pos + k - 1). Must stay the last statement before COMMIT: see postgres_storage.cc.
+// first_pos + k - 1), and records the scopes written ($2). Must stay the last statement
+// before COMMIT: see postgres_storage.cc.
 const Statement kTakePositions = {"take_positions", R"sql(
 WITH c AS (UPDATE commit_counter SET last_pos = last_pos + $1::int8 RETURNING last_pos)
-INSERT INTO commits (last_pos, first_pos, txn)
-SELECT last_pos, last_pos - $1::int8 + 1, currval('write_txns') FROM c)sql"};
+INSERT INTO commits (last_pos, first_pos, txn, scopes)
+SELECT last_pos, last_pos - $1::int8 + 1, currval('write_txns'), $2::text[] FROM c)sql"};
 
 const Params kNoParams;
 
@@ -291,7 +292,9 @@ Status PostgresWriteTxn::CommitWrites() {
   if (!superseded_.empty()) steps.push_back({&kInsertHistory, &history});
   steps.push_back({&kUpsertFields, &fields});
   steps.push_back({&kAddChecksums, &checksums});
-  const Params positions = Params().Int64(next_ord_);
+  std::vector<std::string> written_scopes;
+  for (const auto& [scope, delta] : checksum_deltas_) written_scopes.push_back(scope);
+  const Params positions = Params().Int64(next_ord_).TextArray(written_scopes);
   steps.push_back({&kTakePositions, &positions});
   steps.push_back({&kCommit, &kNoParams});
   return Run(std::move(steps)).status();
