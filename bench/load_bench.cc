@@ -10,6 +10,7 @@
 // percentiles, and each setup's throughput relative to the sqlite baseline.
 //
 //   load_bench [--devices 200] [--visits 20] [--rounds 3] [--setups sqlite,pg1,pg2]
+//              [--pool N]   (pool_max_conns of each PostgreSQL server; default the server's)
 // Needs PG_CONNINFO for the PostgreSQL setups (source scripts/lib/postgres.sh; pg_start).
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
@@ -50,6 +51,7 @@ struct Options {
   int devices = 200;
   int visits = 20;
   int rounds = 3;
+  int pool = 0;  // 0: the server's default
   std::vector<std::string> setups = {"sqlite", "pg1", "pg2"};
 };
 
@@ -202,6 +204,7 @@ Result<std::string> SeedDatabase(const std::string& setup, const Options& o,
     (void)(*admin)->Run("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
     if (auto r = (*admin)->Run("CREATE SCHEMA " + schema); !r.ok()) return r.status();
     url = std::string(pg) + " options='-c search_path=" + schema + "'";
+    if (o.pool > 0) url += " pool_max_conns=" + std::to_string(o.pool);
   }
   auto storage = OpenStorage(url);
   if (!storage.ok()) return storage.status();
@@ -311,6 +314,8 @@ bool ParseOptions(int argc, char** argv, Options* o) {
       o->devices = std::max(1, std::atoi(value.c_str()));
     } else if (flag == "--visits") {
       o->visits = std::max(1, std::atoi(value.c_str()));
+    } else if (flag == "--pool") {
+      o->pool = std::max(1, std::atoi(value.c_str()));
     } else if (flag == "--rounds") {
       o->rounds = std::max(1, std::atoi(value.c_str()));
     } else if (flag == "--setups") {
@@ -337,7 +342,7 @@ int main(int argc, char** argv) {
   if (!ParseOptions(argc, argv, &o)) {
     std::fprintf(stderr,
                  "usage: load_bench [--devices N] [--visits N] [--rounds N] "
-                 "[--setups sqlite,pg1,pg2]\n");
+                 "[--setups sqlite,pg1,pg2] [--pool N]\n");
     return 2;
   }
   if (!InitCrypto().ok()) return 1;
@@ -362,8 +367,10 @@ int main(int argc, char** argv) {
     if (r.name == "sqlite") baseline = &r;
   }
   std::printf("{\n  \"benchmark\": \"load\",\n  \"devices\": %d,\n  \"visits_per_sync\": %d,\n"
-              "  \"rounds\": %d,\n  \"fields_per_visit\": %d,\n  \"setups\": [\n",
-              o.devices, o.visits, o.rounds, 4 + kAnswersPerVisit);
+              "  \"rounds\": %d,\n  \"fields_per_visit\": %d,\n  \"pool_max_conns\": %d,\n"
+              "  \"cores\": %u,\n  \"setups\": [\n",
+              o.devices, o.visits, o.rounds, 4 + kAnswersPerVisit, o.pool,
+              std::thread::hardware_concurrency());
   for (size_t i = 0; i < results.size(); ++i) {
     const SetupResult& r = results[i];
     std::printf("    {\"setup\": \"%s\", \"servers\": %d, \"seconds\": %.2f, \"visits\": %lld, "
