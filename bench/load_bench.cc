@@ -9,8 +9,15 @@
 // Prints JSON: visits/s sustained (visits pushed / wall time of the whole run), sync latency
 // percentiles, and each setup's throughput relative to the sqlite baseline.
 //
+// Two ways to load: closed loop (default), every device syncs again as soon as its last
+// sync ended, which measures capacity (latency is then just the queue: devices / syncs per
+// second); or open loop with --rate V, syncs start on a fixed schedule offering V visits/s
+// (device after device, round after round), and latency counts from the scheduled start,
+// so time spent waiting behind a slow server is not hidden.
+//
 //   load_bench [--devices 200] [--visits 20] [--rounds 3] [--setups sqlite,pg1,pg2]
 //              [--pool N]   (pool_max_conns of each PostgreSQL server; default the server's)
+//              [--rate V]   (open loop: offer V visits/s; default closed loop)
 // Needs PG_CONNINFO for the PostgreSQL setups (source scripts/lib/postgres.sh; pg_start).
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
@@ -51,7 +58,8 @@ struct Options {
   int devices = 200;
   int visits = 20;
   int rounds = 3;
-  int pool = 0;  // 0: the server's default
+  int pool = 0;     // 0: the server's default
+  double rate = 0;  // visits/s offered; 0: closed loop
   std::vector<std::string> setups = {"sqlite", "pg1", "pg2"};
 };
 
@@ -273,10 +281,17 @@ Result<SetupResult> RunSetup(const std::string& setup, const Options& o,
   std::vector<std::vector<double>> latencies(devices.size());
   std::vector<std::thread> threads;
   const auto start = Clock::now();
+  // Open loop: sync number r * devices + d starts at start + that number * interval.
+  const auto interval = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(o.rate > 0 ? o.visits / o.rate : 0));
   for (size_t d = 0; d < devices.size(); ++d) {
     threads.emplace_back([&, d] {
       for (int r = 0; r < o.rounds; ++r) {
-        const auto sync_start = Clock::now();
+        auto sync_start = Clock::now();
+        if (o.rate > 0) {
+          sync_start = start + interval * static_cast<int64_t>(r * devices.size() + d);
+          std::this_thread::sleep_until(sync_start);
+        }
         if (!devices[d]->Push(o.visits) || !devices[d]->Pull()) {
           ++errors;
           return;
@@ -314,6 +329,8 @@ bool ParseOptions(int argc, char** argv, Options* o) {
       o->devices = std::max(1, std::atoi(value.c_str()));
     } else if (flag == "--visits") {
       o->visits = std::max(1, std::atoi(value.c_str()));
+    } else if (flag == "--rate") {
+      o->rate = std::max(0.0, std::atof(value.c_str()));
     } else if (flag == "--pool") {
       o->pool = std::max(1, std::atoi(value.c_str()));
     } else if (flag == "--rounds") {
@@ -368,8 +385,10 @@ int main(int argc, char** argv) {
   }
   std::printf("{\n  \"benchmark\": \"load\",\n  \"devices\": %d,\n  \"visits_per_sync\": %d,\n"
               "  \"rounds\": %d,\n  \"fields_per_visit\": %d,\n  \"pool_max_conns\": %d,\n"
-              "  \"cores\": %u,\n  \"setups\": [\n",
+              "  \"load\": \"%s\",\n  \"offered_visits_per_s\": %.0f,\n  \"cores\": %u,\n"
+              "  \"setups\": [\n",
               o.devices, o.visits, o.rounds, 4 + kAnswersPerVisit, o.pool,
+              o.rate > 0 ? "open loop" : "closed loop", o.rate,
               std::thread::hardware_concurrency());
   for (size_t i = 0; i < results.size(); ++i) {
     const SetupResult& r = results[i];
