@@ -195,9 +195,18 @@ Device MakeDevice(const std::string& dir, int port, const std::string& user) {
   return d;
 }
 
+// CPU seconds used by the calling thread: the device's own work in a sync (store, protobuf,
+// the sync loop), whatever else the machine is busy with.
+double ThreadCpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return t.tv_sec + t.tv_nsec / 1e9;
+}
+
 // A sync split at the start of its pull phase: how long the push took and what it cost.
 struct SplitSync {
   double push_s = 0, total_s = 0;
+  double push_cpu_s = 0, total_cpu_s = 0;  // the device thread's CPU time
   WireCount push_bytes, total_bytes;
   sync::SyncReport report;
 };
@@ -206,15 +215,18 @@ SplitSync TimedSync(Device& d, ByteProxy& proxy) {
   SplitSync out;
   const WireCount start_count = proxy.Read();
   const auto start = Clock::now();
+  const double cpu_start = ThreadCpuSeconds();
   bool split = false;
   out.report = d.client->Sync([&](const sync::SyncProgress& p) {
     if (!split && p.phase != sync::SyncPhase::kPush) {
       split = true;
       out.push_s = Seconds(start, Clock::now());
+      out.push_cpu_s = ThreadCpuSeconds() - cpu_start;
       out.push_bytes = proxy.Read() - start_count;
     }
   });
   out.total_s = Seconds(start, Clock::now());
+  out.total_cpu_s = ThreadCpuSeconds() - cpu_start;
   out.total_bytes = proxy.Read() - start_count;
   Check(out.report, "sync");
   return out;
@@ -246,6 +258,11 @@ double DevicePullPeakRssMb(const std::string& dir, int port, double* seconds) {
   run({"sync"}, &usage);
   *seconds = Seconds(start, Clock::now());
   return usage.ru_maxrss / 1024.0;
+}
+
+double LoadAverage() {
+  double load[1] = {0};
+  return getloadavg(load, 1) == 1 ? load[0] : -1;
 }
 
 // Baseline: the same number of field rows inserted into a bare SQLite table on this disk.
@@ -363,7 +380,9 @@ int Main(int argc, char** argv) {
       "{\n"
       "  \"server_db\": \"%s\",\n"
       "  \"visits\": %d, \"fields_per_visit\": 40, \"roster_students\": %zu, \"cores\": %u,\n"
+      "  \"load_average_1min\": %.2f,\n"
       "  \"local_create_visits_per_s\": %.0f,\n"
+      "  \"device_thread_cpu\": {\"push_visits_per_cpu_s\": %.0f, \"pull_visits_per_cpu_s\": %.0f},\n"
       "  \"push\": {\"visits_per_s\": %.0f, \"target_visits_per_s\": 50000, \"seconds\": %.3f,\n"
       "           \"bytes_per_visit\": %.1f, \"target_bytes_per_visit\": 250, \"up_bytes\": %llu,\n"
       "           \"down_bytes\": %llu, \"calls\": %llu},\n"
@@ -381,7 +400,7 @@ int Main(int argc, char** argv) {
       "  \"ratios_to_baseline\": {\"push\": %.3f, \"pull\": %.3f}\n"
       "}\n",
       db.c_str(), visits, server.students.size(), std::thread::hardware_concurrency(),
-      visits / create_s,
+      LoadAverage(), visits / create_s, visits / push.push_cpu_s, visits / pull.total_cpu_s,
       push_vps, push.push_s, double(push.push_bytes.total()) / visits,
       (unsigned long long)push.push_bytes.up, (unsigned long long)push.push_bytes.down,
       (unsigned long long)push.report.calls - 1, push.total_s - push.push_s,

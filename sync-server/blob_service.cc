@@ -4,6 +4,7 @@ namespace homevisit::server {
 namespace {
 
 constexpr size_t kShaBytes = 32;
+constexpr size_t kRecordIdBytes = 16;
 
 // Status → gRPC status for this service. The sync server has the same mapping in
 // sync-server/grpc_status.h; once both are in one tree this gives way to that one.
@@ -34,14 +35,18 @@ grpc::Status ToGrpcStatus(const Status& status) {
 BlobService::BlobService(BlobStore* store, BlobAccess* access, BlobServiceOptions options)
     : store_(store), access_(access), options_(options) {}
 
-Status BlobService::Admit(grpc::ServerContext* context, const std::string& sha256) {
+Status BlobService::Admit(grpc::ServerContext* context, const std::string& sha256,
+                          const std::string& record_id) {
   Result<BlobCaller> caller = access_->Authenticate(context);
   if (!caller.ok()) return caller.status();
   if (sha256.size() != kShaBytes) {
     return InvalidArgument("a blob is named by its SHA-256: 32 bytes, not " +
                            std::to_string(sha256.size()));
   }
-  Result<bool> may = access_->MayRead(*caller, sha256);
+  if (record_id.size() != kRecordIdBytes) {
+    return InvalidArgument("name the record that refers to the attachment (16-byte id)");
+  }
+  Result<bool> may = access_->MayRead(*caller, sha256, record_id);
   if (!may.ok()) return may.status();
   if (!*may) return PermissionDenied("no record in your scopes refers to this attachment");
   return Status::Ok();
@@ -50,7 +55,8 @@ Status BlobService::Admit(grpc::ServerContext* context, const std::string& sha25
 grpc::Status BlobService::BlobStatus(grpc::ServerContext* context,
                                      const v1::BlobStatusRequest* request,
                                      v1::BlobStatusResponse* response) {
-  if (Status s = Admit(context, request->sha256()); !s.ok()) return ToGrpcStatus(s);
+  if (Status s = Admit(context, request->sha256(), request->record_id()); !s.ok())
+    return ToGrpcStatus(s);
   Result<BlobState> state = store_->State(request->sha256());
   if (!state.ok()) return ToGrpcStatus(state.status());
   response->set_offset(state->offset);
@@ -67,7 +73,7 @@ grpc::Status BlobService::PutBlob(grpc::ServerContext* context,
   if (!reader->Read(&first)) {
     return {grpc::StatusCode::INVALID_ARGUMENT, "an upload starts with a message naming the blob"};
   }
-  if (Status s = Admit(context, first.sha256()); !s.ok()) return ToGrpcStatus(s);
+  if (Status s = Admit(context, first.sha256(), first.record_id()); !s.ok()) return ToGrpcStatus(s);
   if (first.data().size() > options_.max_chunk_bytes) {
     return {grpc::StatusCode::INVALID_ARGUMENT,
             "a chunk may carry at most " + std::to_string(options_.max_chunk_bytes) + " bytes"};
@@ -139,7 +145,7 @@ grpc::Status BlobService::ReceiveChunks(grpc::ServerContext* context,
 grpc::Status BlobService::GetBlob(grpc::ServerContext* context, const v1::GetBlobRequest* request,
                                   grpc::ServerWriter<v1::GetBlobResponse>* writer) {
   const std::string& sha = request->sha256();
-  if (Status s = Admit(context, sha); !s.ok()) return ToGrpcStatus(s);
+  if (Status s = Admit(context, sha, request->record_id()); !s.ok()) return ToGrpcStatus(s);
   Result<BlobState> state = store_->State(sha);
   if (!state.ok()) return ToGrpcStatus(state.status());
   if (!state->complete) {

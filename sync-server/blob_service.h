@@ -3,8 +3,8 @@
 // sync server supplies (its token check and a query over the central database), so this
 // file knows nothing of users, devices or the database.
 //
-// Every call: Authenticate (UNAUTHENTICATED), check the hash is 32 bytes
-// (INVALID_ARGUMENT), then MayRead (PERMISSION_DENIED) before anything about the blob is
+// Every call: Authenticate (UNAUTHENTICATED), check the hash is 32 bytes and the record id
+// 16 (INVALID_ARGUMENT), then MayRead (PERMISSION_DENIED) before anything about the blob is
 // revealed. MayRead guards uploads too: the sync client pushes a visit's records before
 // its blobs, so a device can upload only what one of its records references, and nobody can
 // park arbitrary files on the server.
@@ -34,9 +34,11 @@ class BlobAccess {
   // kUnauthenticated for a missing, unknown or revoked token; kUnavailable if the database
   // cannot answer.
   virtual Result<BlobCaller> Authenticate(grpc::ServerContext* context) = 0;
-  // True if a record whose scope lies within one of `caller.scopes` has a field whose value
+  // True if the record `record_id` (16 bytes) exists, is not deleted, lies within one of
+  // `caller.scopes`, and has a current field whose value (or a cell of whose rows)
   // is the blob reference `sha256` (32 raw bytes).
-  virtual Result<bool> MayRead(const BlobCaller& caller, const std::string& sha256) = 0;
+  virtual Result<bool> MayRead(const BlobCaller& caller, const std::string& sha256,
+                               const std::string& record_id) = 0;
 };
 
 struct BlobServiceOptions {
@@ -58,8 +60,9 @@ class BlobService final : public v1::Blobs::Service {
                        grpc::ServerWriter<v1::GetBlobResponse>* writer) override;
 
  private:
-  // Authenticates and checks the caller may touch `sha256`; OK means go on.
-  Status Admit(grpc::ServerContext* context, const std::string& sha256);
+  // Authenticates and checks the caller may touch `sha256` through `record_id`; OK means go on.
+  Status Admit(grpc::ServerContext* context, const std::string& sha256,
+               const std::string& record_id);
   // Appends the rest of an upload whose first message was accepted at `offset`.
   grpc::Status ReceiveChunks(grpc::ServerContext* context,
                              grpc::ServerReader<v1::PutBlobRequest>* reader,

@@ -85,7 +85,7 @@ Result<std::unique_ptr<DeviceStore>> DeviceStore::Open(const std::string& path,
   auto rows = store->db_.QueryInt("SELECT count(*) FROM sync_state");
   if (!rows.ok()) return rows.status();
   if (*rows == 0) {
-    auto insert = store->db_.Prepare("INSERT INTO sync_state(id, device_id) VALUES (1, ?)");
+    auto insert = store->db_.Cached("INSERT INTO sync_state(id, device_id) VALUES (1, ?)");
     if (!insert.ok()) return insert.status();
     insert->BindText(1, store->NewId().ToString());
     if (Status s = insert->Run(); !s.ok()) return s;
@@ -104,7 +104,7 @@ int64_t DeviceStore::WallNow() const {
 Uuid DeviceStore::NewId() { return ids_->Next(WallNow()); }
 
 Status DeviceStore::LoadClock() {
-  auto stmt = db_.Prepare(
+  auto stmt = db_.Cached(
       "SELECT hlc_last, clock_offset_ms, node, scopes, user FROM sync_state WHERE id = 1");
   if (!stmt.ok()) return stmt.status();
   auto row = stmt->Step();
@@ -119,7 +119,7 @@ Status DeviceStore::LoadClock() {
 }
 
 Status DeviceStore::SaveClock() {
-  auto stmt = db_.Prepare("UPDATE sync_state SET hlc_last = ?, clock_offset_ms = ? WHERE id = 1");
+  auto stmt = db_.Cached("UPDATE sync_state SET hlc_last = ?, clock_offset_ms = ? WHERE id = 1");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, static_cast<int64_t>(clock_.last())).Bind(2, clock_offset_ms_);
   return stmt->Run();
@@ -132,7 +132,7 @@ uint64_t DeviceStore::ClockLast() {
 
 Result<DeviceState> DeviceStore::State() {
   std::lock_guard lock(mu_);
-  auto stmt = db_.Prepare(
+  auto stmt = db_.Cached(
       "SELECT device_id, server, user, display_name, role, scopes, node, token, cursor, "
       "next_batch_seq, in_flight_seq, hlc_last, clock_offset_ms, repair_scope, repair_cursor, "
       "last_sync_ms FROM sync_state WHERE id = 1");
@@ -166,7 +166,7 @@ Status DeviceStore::SaveLogin(const LoginInfo& login, int64_t server_time_ms) {
     if (!IsValidScopePath(scope)) return InvalidArgument("login returned an invalid scope");
   }
   std::lock_guard lock(mu_);
-  auto user = db_.Prepare("SELECT user FROM sync_state WHERE id = 1");
+  auto user = db_.Cached("SELECT user FROM sync_state WHERE id = 1");
   if (!user.ok()) return user.status();
   if (auto row = user->Step(); !row.ok()) return row.status();
   const std::string previous = user->Text(0);
@@ -175,7 +175,7 @@ Status DeviceStore::SaveLogin(const LoginInfo& login, int64_t server_time_ms) {
   }
   Transaction txn(db_);
   if (Status s = txn.Begin(); !s.ok()) return s;
-  auto stmt = db_.Prepare(
+  auto stmt = db_.Cached(
       "UPDATE sync_state SET server = ?, user = ?, display_name = ?, role = ?, scopes = ?, "
       "node = ?, token = ? WHERE id = 1");
   if (!stmt.ok()) return stmt.status();
@@ -209,7 +209,7 @@ Status DeviceStore::Wipe() {
                               "scope_checksum", "repair_seen", "sync_state"}) {
       if (Status s = db_.Exec(std::string("DELETE FROM ") + table); !s.ok()) return s;
     }
-    auto insert = db_.Prepare("INSERT INTO sync_state(id, device_id, hlc_last) VALUES (1, ?, ?)");
+    auto insert = db_.Cached("INSERT INTO sync_state(id, device_id, hlc_last) VALUES (1, ?, ?)");
     if (!insert.ok()) return insert.status();
     insert->BindText(1, NewId().ToString()).Bind(2, static_cast<int64_t>(clock_.last()));
     if (Status s = insert->Run(); !s.ok()) return s;
@@ -247,11 +247,11 @@ Result<Uuid> DeviceStore::Create(const std::string& type, const std::string& sco
   const Uuid id = NewId();
   Transaction txn(db_);
   if (Status s = txn.Begin(); !s.ok()) return s;
-  auto insert = db_.Prepare("INSERT INTO record(id, type, scope) VALUES (?, ?, ?)");
+  auto insert = db_.Cached("INSERT INTO record(id, type, scope) VALUES (?, ?, ?)");
   if (!insert.ok()) return insert.status();
   insert->BindBlob(1, id.AsBytes()).BindText(2, type).BindText(3, scope);
   if (Status s = insert->Run(); !s.ok()) return s;
-  if (Status s = WriteFields(id, fields, clock_.Now()); !s.ok()) return s;
+  if (Status s = WriteFields(id, fields, clock_.Now(), /*new_record=*/true); !s.ok()) return s;
   if (Status s = SaveClock(); !s.ok()) return s;
   if (Status s = txn.Commit(); !s.ok()) return s;
   return id;
@@ -279,7 +279,7 @@ Status DeviceStore::ResolveConflict(const Uuid& conflict_id, const Value& chosen
                                     const std::string& resolution) {
   std::lock_guard lock(mu_);
   if (clock_.node() == 0) return FailedPrecondition("log in before writing");
-  auto target = db_.Prepare(
+  auto target = db_.Cached(
       "SELECT r.type, f.value FROM record r JOIN field f ON f.record_id = r.id "
       "WHERE r.id = ? AND f.name = ?");
   if (!target.ok()) return target.status();
@@ -309,25 +309,28 @@ Status DeviceStore::ResolveConflict(const Uuid& conflict_id, const Value& chosen
   return txn.Commit();
 }
 
-Status DeviceStore::WriteFields(const Uuid& id, const FieldValues& fields, const Stamp& stamp) {
+Status DeviceStore::WriteFields(const Uuid& id, const FieldValues& fields, const Stamp& stamp,
+                                bool new_record) {
   // Bad input is refused before anything is looked up or written.
   for (const auto& [name, value] : fields) {
     if (Status s = CheckWritable(name, value); !s.ok()) return s;
   }
   const std::string id_bytes(id.AsBytes());
-  auto known = db_.Prepare("SELECT 1 FROM record WHERE id = ?");
-  if (!known.ok()) return known.status();
-  known->BindBlob(1, id_bytes);
-  auto found = known->Step();
-  if (!found.ok()) return found.status();
-  if (!*found) return NotFound("no record " + id.ToString());
+  if (!new_record) {
+    auto known = db_.Cached("SELECT 1 FROM record WHERE id = ?");
+    if (!known.ok()) return known.status();
+    known->BindBlob(1, id_bytes);
+    auto found = known->Step();
+    if (!found.ok()) return found.status();
+    if (!*found) return NotFound("no record " + id.ToString());
+  }
 
-  auto latest = db_.Prepare(
+  auto latest = db_.Cached(
       "SELECT seq, state, hlc FROM outbox WHERE record_id = ? AND name = ? "
       "ORDER BY seq DESC LIMIT 1");
-  auto confirmed = db_.Prepare("SELECT hlc, node FROM field WHERE record_id = ? AND name = ?");
-  auto coalesce = db_.Prepare("UPDATE outbox SET value = ?, hlc = ? WHERE seq = ?");
-  auto append = db_.Prepare(
+  auto confirmed = db_.Cached("SELECT hlc, node FROM field WHERE record_id = ? AND name = ?");
+  auto coalesce = db_.Cached("UPDATE outbox SET value = ?, hlc = ? WHERE seq = ?");
+  auto append = db_.Cached(
       "INSERT INTO outbox(record_id, name, value, hlc, base_hlc, base_node, state) "
       "VALUES (?, ?, ?, ?, ?, ?, 0)");
   for (auto* s : {&latest, &confirmed, &coalesce, &append}) {
@@ -336,10 +339,14 @@ Status DeviceStore::WriteFields(const Uuid& id, const FieldValues& fields, const
   for (const auto& [name, value] : fields) {
     const std::string encoded = EncodeValue(value);
     if (encoded.size() > kMaxValueBytes) return InvalidArgument("value of '" + name + "' is too large");
-    latest->Reset();
-    latest->BindBlob(1, id_bytes).BindText(2, name);
-    auto row = latest->Step();
-    if (!row.ok()) return row.status();
+    // A new record has no earlier entry and no confirmed value to look for.
+    Result<bool> row = false;
+    if (!new_record) {
+      latest->Reset();
+      latest->BindBlob(1, id_bytes).BindText(2, name);
+      row = latest->Step();
+      if (!row.ok()) return row.status();
+    }
     if (*row && latest->Int(1) == kEntryPending) {
       // Coalesce: the server will see one write, based on what the user first edited.
       coalesce->Reset();
@@ -351,6 +358,8 @@ Status DeviceStore::WriteFields(const Uuid& id, const FieldValues& fields, const
       append->Bind(4, static_cast<int64_t>(stamp.hlc));
       if (*row) {  // in flight or answered: this write is based on it
         append->Bind(5, latest->Int(2)).Bind(6, stamp.node);
+      } else if (new_record) {
+        append->BindNull(5).BindNull(6);
       } else {
         confirmed->Reset();
         confirmed->BindBlob(1, id_bytes).BindText(2, name);

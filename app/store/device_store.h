@@ -196,8 +196,10 @@ class DeviceStore {
   Status LoadClock();
   Status SaveClock();
   int64_t WallNow() const;
-  // One record's writes inside an open transaction.
-  Status WriteFields(const Uuid& id, const FieldValues& fields, const Stamp& stamp);
+  // One record's writes inside an open transaction. `new_record`: created in this same
+  // transaction, so nothing about it needs looking up.
+  Status WriteFields(const Uuid& id, const FieldValues& fields, const Stamp& stamp,
+                     bool new_record = false);
   Status CheckWritable(const std::string& name, const Value& value) const;
   // Moves the outbox entries selected by `where_clause` (one parameter) to rejected_write.
   Status MoveToRejected(std::string_view where_clause, int64_t arg, const std::string& reason);

@@ -16,7 +16,7 @@ struct SyncCounters {
 };
 
 Result<SyncCounters> ReadCounters(Connection& db) {
-  auto stmt = db.Prepare("SELECT next_batch_seq, in_flight_seq FROM sync_state WHERE id = 1");
+  auto stmt = db.Cached("SELECT next_batch_seq, in_flight_seq FROM sync_state WHERE id = 1");
   if (!stmt.ok()) return stmt.status();
   auto row = stmt->Step();
   if (!row.ok()) return row.status();
@@ -25,7 +25,7 @@ Result<SyncCounters> ReadCounters(Connection& db) {
 }
 
 Status WriteCounters(Connection& db, const SyncCounters& c) {
-  auto stmt = db.Prepare("UPDATE sync_state SET next_batch_seq = ?, in_flight_seq = ? WHERE id = 1");
+  auto stmt = db.Cached("UPDATE sync_state SET next_batch_seq = ?, in_flight_seq = ? WHERE id = 1");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, static_cast<int64_t>(c.next_batch_seq)).Bind(2, static_cast<int64_t>(c.in_flight_seq));
   return stmt->Run();
@@ -37,7 +37,7 @@ constexpr char kEntryColumns[] =
 
 // Adds the row under the statement to the batch: consecutive entries of one record share
 // a RecordWrite. Returns the bytes it adds (roughly, for the batch bound).
-Result<size_t> AddEntry(const Statement& row, OutboxBatch* batch) {
+Result<size_t> AddEntry(const StatementRef& row, OutboxBatch* batch) {
   const std::string_view id = row.BlobView(1);
   v1::RecordWrite* write = nullptr;
   size_t bytes = 0;
@@ -76,8 +76,8 @@ Result<OutboxBatch> DeviceStore::NextBatch(const BatchLimits& limits) {
   if (!counters.ok()) return counters.status();
   OutboxBatch batch;
   if (counters->in_flight_seq != 0) {
-    auto stmt = db_.Prepare(std::string(kEntryColumns) +
-                            "WHERE o.state = 1 AND o.batch_seq = ? ORDER BY o.seq");
+    auto stmt = db_.Cached(std::string(kEntryColumns) +
+                            "WHERE o.batch_seq = ? AND o.state = 1 ORDER BY o.seq");
     if (!stmt.ok()) return stmt.status();
     stmt->Bind(1, static_cast<int64_t>(counters->in_flight_seq));
     for (;;) {
@@ -97,7 +97,7 @@ Result<OutboxBatch> DeviceStore::NextBatch(const BatchLimits& limits) {
     batch = OutboxBatch{};
   }
 
-  auto stmt = db_.Prepare(std::string(kEntryColumns) + "WHERE o.state = 0 ORDER BY o.seq LIMIT ?");
+  auto stmt = db_.Cached(std::string(kEntryColumns) + "WHERE o.state = 0 ORDER BY o.seq LIMIT ?");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, static_cast<int64_t>(std::max<size_t>(limits.max_fields, 1)));
   size_t bytes = 0;
@@ -118,7 +118,7 @@ Result<OutboxBatch> DeviceStore::NextBatch(const BatchLimits& limits) {
   batch.request.set_batch_seq(batch.batch_seq);
   Transaction txn(db_);
   if (Status s = txn.Begin(); !s.ok()) return s;
-  auto mark = db_.Prepare("UPDATE outbox SET state = 1, batch_seq = ? WHERE state = 0 AND seq <= ?");
+  auto mark = db_.Cached("UPDATE outbox SET state = 1, batch_seq = ? WHERE state = 0 AND seq <= ?");
   if (!mark.ok()) return mark.status();
   mark->Bind(1, static_cast<int64_t>(batch.batch_seq)).Bind(2, last_seq);
   if (Status s = mark->Run(); !s.ok()) return s;
@@ -135,9 +135,9 @@ Status DeviceStore::ShrinkInFlight(size_t keep_fields) {
   auto counters = ReadCounters(db_);
   if (!counters.ok()) return counters.status();
   if (counters->in_flight_seq == 0) return FailedPrecondition("no batch in flight");
-  auto stmt = db_.Prepare(
-      "UPDATE outbox SET state = 0, batch_seq = NULL WHERE state = 1 AND batch_seq = ?1 AND "
-      "seq NOT IN (SELECT seq FROM outbox WHERE state = 1 AND batch_seq = ?1 ORDER BY seq "
+  auto stmt = db_.Cached(
+      "UPDATE outbox SET state = 0, batch_seq = NULL WHERE batch_seq = ?1 AND state = 1 AND "
+      "seq NOT IN (SELECT seq FROM outbox WHERE batch_seq = ?1 AND state = 1 ORDER BY seq "
       "LIMIT ?2)");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, static_cast<int64_t>(counters->in_flight_seq));
@@ -149,17 +149,17 @@ Status DeviceStore::MoveToRejected(std::string_view where_clause, int64_t arg,
                                    const std::string& reason) {
   // Later pending writes based on a rejected one are re-based on what it was based on: the
   // server never saw the rejected stamp.
-  auto entries = db_.Prepare("SELECT seq, record_id, name, hlc, base_hlc, base_node FROM outbox " +
+  auto entries = db_.Cached("SELECT seq, record_id, name, hlc, base_hlc, base_node FROM outbox " +
                              std::string(where_clause));
   if (!entries.ok()) return entries.status();
   entries->Bind(1, arg);
-  auto rebase = db_.Prepare(
+  auto rebase = db_.Cached(
       "UPDATE outbox SET base_hlc = ?, base_node = ? WHERE record_id = ? AND name = ? AND "
       "state = 0 AND base_hlc = ? AND base_node = ?");
-  auto move = db_.Prepare(
+  auto move = db_.Cached(
       "INSERT INTO rejected_write(seq, record_id, name, value, hlc, reason, at_ms) "
       "SELECT seq, record_id, name, value, hlc, ?, ? FROM outbox WHERE seq = ?");
-  auto remove = db_.Prepare("DELETE FROM outbox WHERE seq = ?");
+  auto remove = db_.Cached("DELETE FROM outbox WHERE seq = ?");
   for (auto* s : {&rebase, &move, &remove}) {
     if (!s->ok()) return s->status();
   }
@@ -200,7 +200,7 @@ Status DeviceStore::RejectInFlight(const std::string& reason) {
   if (counters->in_flight_seq == 0) return FailedPrecondition("no batch in flight");
   Transaction txn(db_);
   if (Status s = txn.Begin(); !s.ok()) return s;
-  if (Status s = MoveToRejected("WHERE state = 1 AND batch_seq = ?",
+  if (Status s = MoveToRejected("WHERE batch_seq = ? AND state = 1",
                                 static_cast<int64_t>(counters->in_flight_seq), reason);
       !s.ok()) {
     return s;
@@ -247,7 +247,7 @@ Result<PushTally> DeviceStore::Acknowledge(const OutboxBatch& batch,
   for (const auto& [entry, reason] : rejected) {
     if (Status s = MoveToRejected("WHERE seq = ?", entry, reason); !s.ok()) return s;
   }
-  auto answered = db_.Prepare("UPDATE outbox SET state = 2 WHERE state = 1 AND batch_seq = ?");
+  auto answered = db_.Cached("UPDATE outbox SET state = 2 WHERE batch_seq = ? AND state = 1");
   if (!answered.ok()) return answered.status();
   answered->Bind(1, static_cast<int64_t>(batch.batch_seq));
   if (Status s = answered->Run(); !s.ok()) return s;
@@ -260,7 +260,7 @@ Status DeviceStore::FinishPull(int64_t now_ms) {
   std::lock_guard lock(mu_);
   Transaction txn(db_);
   if (Status s = txn.Begin(); !s.ok()) return s;
-  auto keys = db_.Prepare("SELECT DISTINCT record_id, name FROM outbox WHERE state = 2");
+  auto keys = db_.Cached("SELECT DISTINCT record_id, name FROM outbox WHERE batch_seq > 0 AND state = 2");
   if (!keys.ok()) return keys.status();
   std::vector<std::pair<std::string, std::string>> refresh;
   for (;;) {
@@ -269,11 +269,11 @@ Status DeviceStore::FinishPull(int64_t now_ms) {
     if (!*row) break;
     if (IsQueryKey(keys->Text(1))) refresh.emplace_back(keys->Blob(0), keys->Text(1));
   }
-  if (Status s = db_.Exec("DELETE FROM outbox WHERE state = 2"); !s.ok()) return s;
+  if (Status s = db_.Exec("DELETE FROM outbox WHERE batch_seq > 0 AND state = 2"); !s.ok()) return s;
   for (const auto& [id, name] : refresh) {
     if (Status s = RefreshKey(db_, id, name); !s.ok()) return s;
   }
-  auto stamp = db_.Prepare("UPDATE sync_state SET last_sync_ms = ? WHERE id = 1");
+  auto stamp = db_.Cached("UPDATE sync_state SET last_sync_ms = ? WHERE id = 1");
   if (!stamp.ok()) return stamp.status();
   stamp->Bind(1, now_ms);
   if (Status s = stamp->Run(); !s.ok()) return s;

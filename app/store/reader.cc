@@ -45,7 +45,7 @@ Result<std::optional<RecordView>> StoreReader::Get(const Uuid& id) {
 }
 
 Result<std::optional<RecordView>> StoreReader::Load(const Uuid& id, uint32_t node) {
-  auto head = db_.Prepare("SELECT type, scope, confirmed FROM record WHERE id = ?");
+  auto head = db_.Cached("SELECT type, scope, confirmed FROM record WHERE id = ?");
   if (!head.ok()) return head.status();
   head->BindBlob(1, id.AsBytes());
   auto found = head->Step();
@@ -57,8 +57,8 @@ Result<std::optional<RecordView>> StoreReader::Load(const Uuid& id, uint32_t nod
   view.record.scope = head->Text(1);
   view.confirmed = head->Int(2) != 0;
 
-  auto fields = db_.Prepare("SELECT name, value, hlc, node FROM field WHERE record_id = ?");
-  auto outbox = db_.Prepare("SELECT name, value, hlc FROM outbox WHERE record_id = ? ORDER BY seq");
+  auto fields = db_.Cached("SELECT name, value, hlc, node FROM field WHERE record_id = ?");
+  auto outbox = db_.Cached("SELECT name, value, hlc FROM outbox WHERE record_id = ? ORDER BY seq");
   if (!fields.ok()) return fields.status();
   if (!outbox.ok()) return outbox.status();
   fields->BindBlob(1, id.AsBytes());
@@ -108,7 +108,7 @@ Result<std::vector<RecordView>> StoreReader::Matching(const std::string& type,
   ReadSnapshot snapshot(db_);
   auto node = Node();
   if (!node.ok()) return node.status();
-  auto stmt = db_.Prepare(sql);
+  auto stmt = db_.Cached(sql);
   if (!stmt.ok()) return stmt.status();
   stmt->BindText(1, type).BindText(2, scope);
   param = 3;
@@ -180,7 +180,7 @@ Result<int64_t> StoreReader::PendingCount() {
 }
 
 Result<std::vector<PendingWrite>> StoreReader::PendingWrites(size_t limit) {
-  auto stmt = db_.Prepare(
+  auto stmt = db_.Cached(
       "SELECT o.record_id, r.type, o.name, o.state FROM outbox o JOIN record r ON "
       "r.id = o.record_id WHERE o.state < 2 ORDER BY o.seq LIMIT ?");
   if (!stmt.ok()) return stmt.status();
@@ -197,7 +197,7 @@ Result<std::vector<PendingWrite>> StoreReader::PendingWrites(size_t limit) {
 }
 
 Result<std::vector<RejectedWrite>> StoreReader::RejectedWrites(size_t limit) {
-  auto stmt = db_.Prepare(
+  auto stmt = db_.Cached(
       "SELECT record_id, name, reason, at_ms FROM rejected_write ORDER BY seq DESC LIMIT ?");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, static_cast<int64_t>(limit));

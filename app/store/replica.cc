@@ -50,8 +50,8 @@ struct ChecksumDelta {
 };
 
 Status AddChecksumDeltas(Connection& db, const std::map<std::string, ChecksumDelta>& deltas) {
-  auto read = db.Prepare("SELECT sum, count FROM scope_checksum WHERE scope = ?");
-  auto write = db.Prepare(
+  auto read = db.Cached("SELECT sum, count FROM scope_checksum WHERE scope = ?");
+  auto write = db.Cached(
       "INSERT INTO scope_checksum(scope, sum, count) VALUES (?, ?, ?) ON CONFLICT(scope) DO "
       "UPDATE SET sum = excluded.sum, count = excluded.count");
   if (!read.ok()) return read.status();
@@ -97,18 +97,18 @@ Result<size_t> DeviceStore::ApplyPulled(const v1::ChangeBatch& batch, PullTarget
   if (!outbox_rows.ok()) return outbox_rows.status();
   const bool has_outbox = *outbox_rows != 0;
 
-  auto old_record = db_.Prepare("SELECT scope FROM record WHERE id = ?");
-  auto put_record = db_.Prepare(
+  auto old_record = db_.Cached("SELECT scope FROM record WHERE id = ?");
+  auto put_record = db_.Cached(
       "INSERT INTO record(id, type, scope, confirmed) VALUES (?, ?, ?, 1) ON CONFLICT(id) DO "
       "UPDATE SET type = excluded.type, scope = excluded.scope, confirmed = 1");
-  auto old_field = db_.Prepare("SELECT hlc, node FROM field WHERE record_id = ? AND name = ?");
-  auto field_names = db_.Prepare("SELECT name, hlc, node FROM field WHERE record_id = ?");
-  auto put_field = db_.Prepare(
+  auto old_field = db_.Cached("SELECT hlc, node FROM field WHERE record_id = ? AND name = ?");
+  auto field_names = db_.Cached("SELECT name, hlc, node FROM field WHERE record_id = ?");
+  auto put_field = db_.Cached(
       "INSERT INTO field(record_id, name, value, hlc, node) VALUES (?, ?, ?, ?, ?) "
       "ON CONFLICT(record_id, name) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, "
       "node = excluded.node");
-  auto pending = db_.Prepare("SELECT 1 FROM outbox WHERE record_id = ? AND name = ? LIMIT 1");
-  auto seen = db_.Prepare("INSERT OR IGNORE INTO repair_seen(record_id, name) VALUES (?, ?)");
+  auto pending = db_.Cached("SELECT 1 FROM outbox WHERE record_id = ? AND name = ? LIMIT 1");
+  auto seen = db_.Cached("INSERT OR IGNORE INTO repair_seen(record_id, name) VALUES (?, ?)");
   for (auto* s : {&old_record, &put_record, &old_field, &field_names, &put_field, &pending, &seen}) {
     if (!s->ok()) return s->status();
   }
@@ -148,10 +148,14 @@ Result<size_t> DeviceStore::ApplyPulled(const v1::ChangeBatch& batch, PullTarget
     ChecksumDelta& delta = deltas[r.scope()];
     for (const v1::Field& f : r.fields()) {
       const Stamp stamp = wire::FromProto(f.stamp());
-      old_field->Reset();
-      old_field->BindBlob(1, r.id()).BindText(2, f.name());
-      auto old = old_field->Step();
-      if (!old.ok()) return old.status();
+      // A record seen for the first time has no field to replace (most of a first pull).
+      Result<bool> old = false;
+      if (*known) {
+        old_field->Reset();
+        old_field->BindBlob(1, r.id()).BindText(2, f.name());
+        old = old_field->Step();
+        if (!old.ok()) return old.status();
+      }
       if (*old) {
         delta.sum -= FieldHash(id, f.name(), Stamp{static_cast<uint64_t>(old_field->Int(0)),
                                                    static_cast<uint32_t>(old_field->Int(1))});
@@ -193,7 +197,7 @@ Result<size_t> DeviceStore::ApplyPulled(const v1::ChangeBatch& batch, PullTarget
     }
   }
   if (Status s = AddChecksumDeltas(db_, deltas); !s.ok()) return s;
-  auto cursor = db_.Prepare(target == PullTarget::kMain
+  auto cursor = db_.Cached(target == PullTarget::kMain
                                 ? "UPDATE sync_state SET cursor = ? WHERE id = 1"
                                 : "UPDATE sync_state SET repair_cursor = ? WHERE id = 1");
   if (!cursor.ok()) return cursor.status();
@@ -206,7 +210,7 @@ Result<size_t> DeviceStore::ApplyPulled(const v1::ChangeBatch& batch, PullTarget
 
 Result<ScopeChecksum> DeviceStore::ChecksumOf(const std::string& scope) {
   std::lock_guard lock(mu_);
-  auto stmt = db_.Prepare("SELECT scope, sum, count FROM scope_checksum");
+  auto stmt = db_.Cached("SELECT scope, sum, count FROM scope_checksum");
   if (!stmt.ok()) return stmt.status();
   ScopeChecksum total;
   for (;;) {
@@ -226,7 +230,7 @@ Status DeviceStore::BeginRepair(const std::string& scope) {
   Transaction txn(db_);
   if (Status s = txn.Begin(); !s.ok()) return s;
   if (Status s = db_.Exec("DELETE FROM repair_seen"); !s.ok()) return s;
-  auto stmt = db_.Prepare("UPDATE sync_state SET repair_scope = ?, repair_cursor = 0 WHERE id = 1");
+  auto stmt = db_.Cached("UPDATE sync_state SET repair_scope = ?, repair_cursor = 0 WHERE id = 1");
   if (!stmt.ok()) return stmt.status();
   stmt->BindText(1, scope);
   if (Status s = stmt->Run(); !s.ok()) return s;
@@ -237,18 +241,18 @@ Status DeviceStore::FinishRepair() {
   std::lock_guard lock(mu_);
   Transaction txn(db_);
   if (Status s = txn.Begin(); !s.ok()) return s;
-  auto scope_row = db_.Prepare("SELECT repair_scope FROM sync_state WHERE id = 1");
+  auto scope_row = db_.Cached("SELECT repair_scope FROM sync_state WHERE id = 1");
   if (!scope_row.ok()) return scope_row.status();
   if (auto row = scope_row->Step(); !row.ok()) return row.status();
   const std::string scope = scope_row->Text(0);
   if (scope.empty()) return FailedPrecondition("no repair in progress");
 
-  auto stale = db_.Prepare(
+  auto stale = db_.Cached(
       "SELECT f.record_id, f.name, f.hlc, f.node, r.scope FROM field f JOIN record r ON "
       "r.id = f.record_id WHERE " + ScopeWithinSql("r.scope", "?1") +
       " AND NOT EXISTS (SELECT 1 FROM repair_seen s WHERE s.record_id = f.record_id AND "
       "s.name = f.name)");
-  auto drop = db_.Prepare("DELETE FROM field WHERE record_id = ? AND name = ?");
+  auto drop = db_.Cached("DELETE FROM field WHERE record_id = ? AND name = ?");
   if (!stale.ok()) return stale.status();
   if (!drop.ok()) return drop.status();
   stale->BindText(1, scope);

@@ -48,7 +48,8 @@ CREATE TABLE outbox (
   batch_seq INTEGER
 );
 CREATE INDEX outbox_by_field ON outbox(record_id, name);
-CREATE INDEX outbox_by_state ON outbox(state, seq);
+CREATE INDEX outbox_pending ON outbox(seq) WHERE state = 0;
+CREATE INDEX outbox_by_batch ON outbox(batch_seq) WHERE batch_seq IS NOT NULL;
 
 CREATE TABLE rejected_write (
   seq INTEGER PRIMARY KEY,

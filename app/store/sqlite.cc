@@ -91,13 +91,29 @@ std::string_view Statement::BlobView(int col) const {
 
 Connection& Connection::operator=(Connection&& other) noexcept {
   if (this != &other) {
+    cache_.clear();
     sqlite3_close_v2(db_);
     db_ = std::exchange(other.db_, nullptr);
+    cache_ = std::move(other.cache_);
   }
   return *this;
 }
 
-Connection::~Connection() { sqlite3_close_v2(db_); }
+Connection::~Connection() {
+  cache_.clear();  // finalize before closing
+  sqlite3_close_v2(db_);
+}
+
+Result<StatementRef> Connection::Cached(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    auto stmt = Prepare(sql);
+    if (!stmt.ok()) return stmt.status();
+    it = cache_.emplace(sql, std::move(stmt).value()).first;
+  }
+  it->second.Reset();
+  return StatementRef(&it->second);
+}
 
 Result<Connection> Connection::Open(const std::string& path, bool create, bool read_only) {
   int flags = SQLITE_OPEN_NOMUTEX;  // each connection is used by one thread at a time

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "core/status.h"
 
@@ -51,10 +52,42 @@ class Statement {
   int bind_rc_ = SQLITE_OK;
 };
 
+// A statement from a connection's cache, used like a Statement and reset (bindings cleared,
+// cursor closed) when this goes out of scope, so no cached statement keeps a read
+// transaction open.
+class StatementRef {
+ public:
+  explicit StatementRef(Statement* s) : s_(s) {}
+  StatementRef(StatementRef&& other) noexcept : s_(other.s_) { other.s_ = nullptr; }
+  StatementRef& operator=(StatementRef&&) = delete;
+  ~StatementRef() {
+    if (s_) s_->Reset();
+  }
+  StatementRef& Bind(int index, int64_t value) { return s_->Bind(index, value), *this; }
+  StatementRef& BindText(int index, std::string_view text) { return s_->BindText(index, text), *this; }
+  StatementRef& BindBlob(int index, std::string_view bytes) { return s_->BindBlob(index, bytes), *this; }
+  StatementRef& BindNull(int index) { return s_->BindNull(index), *this; }
+  Result<bool> Step() { return s_->Step(); }
+  Status Run() { return s_->Run(); }
+  void Reset() { s_->Reset(); }
+  int64_t Int(int col) const { return s_->Int(col); }
+  bool IsNull(int col) const { return s_->IsNull(col); }
+  std::string Text(int col) const { return s_->Text(col); }
+  std::string Blob(int col) const { return s_->Blob(col); }
+  std::string_view BlobView(int col) const { return s_->BlobView(col); }
+  const Statement& get() const { return *s_; }
+
+ private:
+  Statement* s_;
+};
+
 class Connection {
  public:
   Connection() = default;
-  Connection(Connection&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+  Connection(Connection&& other) noexcept
+      : db_(other.db_), cache_(std::move(other.cache_)) {
+    other.db_ = nullptr;
+  }
   Connection& operator=(Connection&& other) noexcept;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -65,6 +98,9 @@ class Connection {
 
   Status Exec(std::string_view sql);
   Result<Statement> Prepare(std::string_view sql);
+  // The same statement every time for the same SQL text, prepared once per connection:
+  // for the statements run per field or per record.
+  Result<StatementRef> Cached(const std::string& sql);
   // Runs a query that yields one integer (0 if it yields no row).
   Result<int64_t> QueryInt(std::string_view sql);
   int64_t Changes() const { return sqlite3_changes64(db_); }
@@ -73,6 +109,7 @@ class Connection {
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
   sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, Statement> cache_;
 };
 
 // BEGIN IMMEDIATE on construction (via Begin); rolls back unless committed.

@@ -6,10 +6,10 @@ namespace homevisit::store {
 
 Status PutKey(Connection& db, const std::string& id_bytes, const std::string& name,
               const std::optional<std::string>& text) {
-  auto stmt = text ? db.Prepare(
+  auto stmt = text ? db.Cached(
                          "INSERT INTO record_key(record_id, name, value) VALUES (?, ?, ?) "
                          "ON CONFLICT(record_id, name) DO UPDATE SET value = excluded.value")
-                   : db.Prepare("DELETE FROM record_key WHERE record_id = ? AND name = ?");
+                   : db.Cached("DELETE FROM record_key WHERE record_id = ? AND name = ?");
   if (!stmt.ok()) return stmt.status();
   stmt->BindBlob(1, id_bytes).BindText(2, name);
   if (text) stmt->BindText(3, *text);
@@ -18,7 +18,7 @@ Status PutKey(Connection& db, const std::string& id_bytes, const std::string& na
 
 Status RefreshKey(Connection& db, const std::string& id_bytes, const std::string& name) {
   // The newest outbox entry, else the confirmed value.
-  auto stmt = db.Prepare(
+  auto stmt = db.Cached(
       "SELECT value FROM (SELECT value, 0 AS layer, seq FROM outbox WHERE record_id = ?1 AND "
       "name = ?2 UNION ALL SELECT value, 1, 0 FROM field WHERE record_id = ?1 AND name = ?2) "
       "ORDER BY layer, seq DESC LIMIT 1");

@@ -131,22 +131,24 @@ bool BlobUploader::SetActive(grpc::ClientContext* context) {
   return true;
 }
 
-grpc::Status BlobUploader::Probe(const std::string& sha256, v1::BlobStatusResponse* response,
-                                 TransferReport* report) {
+grpc::Status BlobUploader::Probe(const std::string& sha256, const std::string& record_id,
+                                 v1::BlobStatusResponse* response, TransferReport* report) {
   grpc::ClientContext context;
   Prepare(&context, options_.status_deadline);
   if (!SetActive(&context)) return {grpc::StatusCode::CANCELLED, "cancelled"};
   v1::BlobStatusRequest request;
   request.set_sha256(sha256);
+  request.set_record_id(record_id);
   report->status_calls++;
   grpc::Status s = stub_->BlobStatus(&context, request, response);
   SetActive(nullptr);
   return s;
 }
 
-BlobUploader::PutOutcome BlobUploader::PutFrom(const std::string& sha256, std::string_view content,
-                                               uint64_t offset, uint32_t chunk,
-                                               TransferReport* report) {
+BlobUploader::PutOutcome BlobUploader::PutFrom(const std::string& sha256,
+                                               const std::string& record_id,
+                                               std::string_view content, uint64_t offset,
+                                               uint32_t chunk, TransferReport* report) {
   PutOutcome out;
   grpc::ClientContext context;
   Prepare(&context, TransferDeadline(content.size() - offset));
@@ -156,6 +158,7 @@ BlobUploader::PutOutcome BlobUploader::PutFrom(const std::string& sha256, std::s
   auto writer = stub_->PutBlob(&context, &out.response);
   v1::PutBlobRequest message;
   message.set_sha256(sha256);
+  message.set_record_id(record_id);
   message.set_total_bytes(content.size());
   message.set_offset(offset);
   uint64_t pos = offset;
@@ -166,6 +169,7 @@ BlobUploader::PutOutcome BlobUploader::PutFrom(const std::string& sha256, std::s
     pos += n;
     report->data_bytes += n;
     message.clear_sha256();
+    message.clear_record_id();
     message.clear_total_bytes();
     message.clear_offset();
   } while (pos < content.size());
@@ -175,8 +179,8 @@ BlobUploader::PutOutcome BlobUploader::PutFrom(const std::string& sha256, std::s
   return out;
 }
 
-Result<TransferReport> BlobUploader::Upload(const std::string& sha256, std::string_view content,
-                                            bool never_sent) {
+Result<TransferReport> BlobUploader::Upload(const std::string& sha256, const std::string& record_id,
+                                            std::string_view content, bool never_sent) {
   if (sha256.size() != kShaBytes) return InvalidArgument("a blob is named by 32 bytes of SHA-256");
   if (content.empty()) return InvalidArgument("an attachment has at least one byte");
   if (Sha256Of(content) != sha256) {
@@ -210,7 +214,7 @@ Result<TransferReport> BlobUploader::Upload(const std::string& sha256, std::stri
     if (cancelled_) return cancelled;
     if (probe) {
       v1::BlobStatusResponse st;
-      const grpc::Status s = Probe(sha256, &st, &report);
+      const grpc::Status s = Probe(sha256, record_id, &st, &report);
       if (!s.ok()) {
         if (cancelled_) return cancelled;
         if (!IsTransient(s)) return FromGrpc(s);
@@ -239,7 +243,7 @@ Result<TransferReport> BlobUploader::Upload(const std::string& sha256, std::stri
       offset = st.offset();
       probe = false;
     }
-    PutOutcome put = PutFrom(sha256, content, offset, chunk, &report);
+    PutOutcome put = PutFrom(sha256, record_id, content, offset, chunk, &report);
     if (put.status.ok()) {
       if (put.response.complete()) return report;
       if (put.response.offset() > content.size()) {
@@ -264,8 +268,9 @@ Result<TransferReport> BlobUploader::Upload(const std::string& sha256, std::stri
   }
 }
 
-grpc::Status BlobUploader::GetFrom(const std::string& sha256, const std::string& part_path,
-                                   uint64_t* offset, uint64_t* total, TransferReport* report) {
+grpc::Status BlobUploader::GetFrom(const std::string& sha256, const std::string& record_id,
+                                   const std::string& part_path, uint64_t* offset, uint64_t* total,
+                                   TransferReport* report) {
   grpc::ClientContext context;
   // Until the first answer the size is unknown: guess 1 MiB. A deadline that proves short
   // only ends the call; the next one resumes where it stopped.
@@ -275,6 +280,7 @@ grpc::Status BlobUploader::GetFrom(const std::string& sha256, const std::string&
   report->call_offsets.push_back(*offset);
   v1::GetBlobRequest request;
   request.set_sha256(sha256);
+  request.set_record_id(record_id);
   request.set_offset(*offset);
   auto reader = stub_->GetBlob(&context, request);
   FILE* part = std::fopen(part_path.c_str(), "ab");
@@ -308,7 +314,9 @@ grpc::Status BlobUploader::GetFrom(const std::string& sha256, const std::string&
   return bad.ok() ? s : bad;
 }
 
-Result<TransferReport> BlobUploader::Download(const std::string& sha256, const std::string& path) {
+Result<TransferReport> BlobUploader::Download(const std::string& sha256,
+                                              const std::string& record_id,
+                                              const std::string& path) {
   if (sha256.size() != kShaBytes) return InvalidArgument("a blob is named by 32 bytes of SHA-256");
   const std::string part = path + ".part";
   TransferReport report;
@@ -319,7 +327,7 @@ Result<TransferReport> BlobUploader::Download(const std::string& sha256, const s
   for (;;) {
     if (cancelled_) return Status(StatusCode::kCancelled, "the download was cancelled");
     const uint64_t before = offset;
-    grpc::Status s = GetFrom(sha256, part, &offset, &total, &report);
+    grpc::Status s = GetFrom(sha256, record_id, part, &offset, &total, &report);
     report.total_bytes = total;
     if (s.ok() && offset == total) {
       Result<std::string> digest = Sha256OfFile(part);

@@ -79,16 +79,20 @@ class BlobUploader {
   BlobUploader(std::shared_ptr<v1::Blobs::StubInterface> stub, BlobTransferOptions options);
 
   // Uploads `content`, whose SHA-256 must be `sha256` (checked first: a corrupt local file
-  // is never sent). `never_sent` = this device never started uploading this blob, which
-  // saves the first BlobStatus round trip. Errors: kInvalidArgument (hash mismatch, here or
-  // on the server), kPermissionDenied, kUnauthenticated, kResourceExhausted (too big),
-  // kUnavailable (link kept failing: call again later, it resumes), kCancelled.
-  Result<TransferReport> Upload(const std::string& sha256, std::string_view content,
-                                bool never_sent = false);
+  // is never sent). `record_id` (16 bytes) is a record that references the blob and was
+  // pushed before: the server lets the caller touch the blob through it. `never_sent` =
+  // this device never started uploading this blob, which saves the first BlobStatus round
+  // trip. Errors: kInvalidArgument (hash mismatch, here or on the server), kPermissionDenied,
+  // kUnauthenticated, kResourceExhausted (too big), kUnavailable (the link kept failing: call
+  // again later, it resumes), kCancelled.
+  Result<TransferReport> Upload(const std::string& sha256, const std::string& record_id,
+                                std::string_view content, bool never_sent = false);
 
-  // Downloads the blob to `path`, resuming from "<path>.part". On success `path` holds the
-  // verified blob. Errors as for Upload, plus kNotFound (not uploaded yet).
-  Result<TransferReport> Download(const std::string& sha256, const std::string& path);
+  // Downloads the blob referenced by record `record_id` to `path`, resuming from
+  // "<path>.part". On success `path` holds the verified blob. Errors as for Upload, plus
+  // kNotFound (not uploaded yet).
+  Result<TransferReport> Download(const std::string& sha256, const std::string& record_id,
+                                  const std::string& path);
 
   // Makes a running or later Upload/Download return kCancelled soon. Thread-safe.
   void Cancel();
@@ -98,12 +102,14 @@ class BlobUploader {
     grpc::Status status;
     v1::PutBlobResponse response;
   };
-  PutOutcome PutFrom(const std::string& sha256, std::string_view content, uint64_t offset,
-                     uint32_t chunk, TransferReport* report);
-  grpc::Status GetFrom(const std::string& sha256, const std::string& part_path, uint64_t* offset,
-                       uint64_t* total, TransferReport* report);
-  grpc::Status Probe(const std::string& sha256, v1::BlobStatusResponse* response,
+  PutOutcome PutFrom(const std::string& sha256, const std::string& record_id,
+                     std::string_view content, uint64_t offset, uint32_t chunk,
                      TransferReport* report);
+  grpc::Status GetFrom(const std::string& sha256, const std::string& record_id,
+                       const std::string& part_path, uint64_t* offset, uint64_t* total,
+                       TransferReport* report);
+  grpc::Status Probe(const std::string& sha256, const std::string& record_id,
+                     v1::BlobStatusResponse* response, TransferReport* report);
   void Prepare(grpc::ClientContext* context, std::chrono::milliseconds deadline);
   // Records the running call for Cancel(); false (and nothing recorded) if already cancelled.
   bool SetActive(grpc::ClientContext* context);

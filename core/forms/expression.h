@@ -5,7 +5,7 @@
 //   expr        := or
 //   or          := and ('or' and)*
 //   and         := not ('and' not)*
-//   not         := 'not' not | comparison
+//   not         := 'not' not | comparison      ('not' directly before '(' is the function)
 //   comparison  := additive (('=' | '!=' | '<' | '<=' | '>' | '>=') additive)?   (no chains)
 //   additive    := term (('+' | '-') term)*
 //   term        := unary (('*' | '/' | 'div' | 'mod') unary)*
@@ -14,9 +14,10 @@
 //                | function '(' [expr (',' expr)*] ')' | '(' expr ')'
 //
 // Functions: selected(list, 'code'), count-selected(list), if(c, a, b), today(), true(),
-// false(), not(x), coalesce(a, b), string-length(s), concat(a, ...), round(x [, digits]),
-// int(x), date(x), and the repeat aggregates sum(${repeat/field}), count(${repeat}),
-// count(${repeat/field}). `${repeat/field}` may appear only as the argument of sum() or
+// false(), not(x) (so `not(x) = y` compares not(x) with y, as in XPath), coalesce(a, b),
+// string-length(s) (in characters), concat(a, ...), round(x [, digits]) (half away from
+// zero), int(x) (toward zero), date(x), and the repeat aggregates sum(${repeat/field}),
+// count(${repeat}), count(${repeat/field}). `${repeat/field}` may appear only as the argument of sum() or
 // count(). `.` is the value of the field being checked (meaningful in a constraint).
 //
 // Values and empty answers (chosen to behave as XLSForm/ODK users expect):

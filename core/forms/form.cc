@@ -59,4 +59,22 @@ const FormField* Form::FindField(std::string_view name) const {
   return i < 0 ? nullptr : &fields[i];
 }
 
+Answers InitialAnswers(const Form& form) {
+  Answers out;
+  for (const FormField& f : form.fields) {
+    if (f.repeat < 0 && !f.default_value.is_null()) out[f.name] = f.default_value;
+  }
+  return out;
+}
+
+Row NewRepeatRow(const Form& form, int repeat) {
+  Row row;
+  if (repeat < 0 || static_cast<size_t>(repeat) >= form.fields.size()) return row;
+  for (int child : form.fields[repeat].children) {
+    const FormField& f = form.fields[child];
+    if (!f.default_value.is_null()) row.Set(f.name, f.default_value);
+  }
+  return row;
+}
+
 }  // namespace homevisit::forms

@@ -68,8 +68,8 @@ struct FormField {
   // select_multiple the number chosen; repeat the number of rows.
   std::optional<double> min;
   std::optional<double> max;
-  // text only: the whole answer must match (ECMAScript syntax). Answers longer than
-  // kMaxRegexInput bytes are refused before matching.
+  // text only: the whole answer must match (ECMAScript syntax, no back-references; matched
+  // without backtracking). Answers longer than kMaxRegexInput bytes are refused unmatched.
   std::string regex;
   std::shared_ptr<const std::regex> compiled_regex;
   LocalizedText regex_message;
@@ -92,6 +92,7 @@ struct Form {
   int64_t version = 0;  // 1, 2, ...: a new version for every published change
   LocalizedText title;
   std::vector<FormField> fields;  // document order, depth first
+  std::vector<int> top_level;     // indices of the fields with no parent, in order
   // Field indices in an order where every field comes after the fields its relevance and
   // calculation depend on, and after its parent. Evaluation follows this order.
   std::vector<int> evaluation_order;
@@ -104,5 +105,10 @@ struct Form {
 
   std::map<std::string, int, std::less<>> index_by_name;
 };
+
+// The answers a new visit starts with: the defaults of top-level questions.
+Answers InitialAnswers(const Form& form);
+// A new row for a repeat (field index), holding the defaults of its children.
+Row NewRepeatRow(const Form& form, int repeat);
 
 }  // namespace homevisit::forms

@@ -18,6 +18,14 @@ using Json = nlohmann::json;
 constexpr size_t kMaxNameBytes = 64;
 constexpr size_t kMaxLabelBytes = 2000;
 constexpr size_t kMaxRegexBytes = 256;
+// A published regex runs on the server for every submitted visit, so it must not be able
+// to take exponential time: libstdc++'s __polynomial mode uses its breadth-first executor,
+// whose time is linear in the input for a given pattern (back-references are refused).
+#if defined(__GLIBCXX__)
+constexpr auto kRegexFlags = std::regex::ECMAScript | std::regex_constants::__polynomial;
+#else
+#error "form regexes need a standard library with a non-backtracking std::regex mode"
+#endif
 
 bool IsName(std::string_view s) {
   if (s.empty() || s.size() > kMaxNameBytes) return false;
@@ -221,7 +229,11 @@ class FormParser {
     const bool is_repeat = f.type == FieldType::kRepeat;
     form->index_by_name.emplace(f.name, index);
     form->fields.push_back(std::move(f));
-    if (parent >= 0) form->fields[parent].children.push_back(index);
+    if (parent >= 0) {
+      form->fields[parent].children.push_back(index);
+    } else {
+      form->top_level.push_back(index);
+    }
     if (!container) return Status::Ok();
     if (!j.contains("children")) return Bad(Join(path, "children"), "missing");
     return FieldList(j["children"], Join(path, "children"), index, is_repeat ? index : repeat,
@@ -353,9 +365,10 @@ class FormParser {
       return Bad(Join(path, "regex"), "longer than " + std::to_string(kMaxRegexBytes) + " bytes");
     }
     try {
-      f->compiled_regex = std::make_shared<const std::regex>(f->regex, std::regex::ECMAScript);
+      f->compiled_regex = std::make_shared<const std::regex>(f->regex, kRegexFlags);
     } catch (const std::regex_error&) {
-      return Bad(Join(path, "regex"), "not a valid regular expression");
+      return Bad(Join(path, "regex"),
+                 "not a valid regular expression (back-references are not supported)");
     }
     return Status::Ok();
   }

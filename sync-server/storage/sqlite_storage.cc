@@ -118,20 +118,63 @@ Result<Uuid> ReadUuid(const Statement& q, int col) {
 
 }  // namespace
 
+namespace {
+
+// Ends a read transaction on a reader connection, whatever happened inside it.
+struct ReadTransaction {
+  Connection& conn;
+  Status begun;
+  explicit ReadTransaction(Connection& c) : conn(c), begun(c.Exec("BEGIN")) {}
+  ~ReadTransaction() {
+    if (begun.ok()) (void)conn.Exec("COMMIT");
+  }
+};
+
+// The exact scopes holding records within the subtrees of `scopes`. Every record's scope
+// has a row in scope_checksums (PutField keeps it), so this small table lists them.
+Result<std::vector<std::string>> ExactScopes(Connection& conn,
+                                             const std::vector<std::string>& scopes) {
+  auto q = conn.Prepare("SELECT scope FROM scope_checksums WHERE 1" +
+                        ScopeFilterSql("scope", scopes.size(), 1));
+  if (!q.ok()) return q.status();
+  BindScopes(*q, scopes, 1);
+  std::vector<std::string> out;
+  while (true) {
+    auto row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(q->Text(0));
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<std::vector<Change>> SqliteStorage::ReadChanges(const std::vector<std::string>& scopes,
                                                        uint64_t after_seq, size_t limit) {
   std::vector<Change> out;
   if (scopes.empty() || limit == 0) return out;
-  auto conn = Reader();
-  if (!conn.ok()) return conn.status();
-  const std::string sql =
+  auto lease = Reader();
+  if (!lease.ok()) return lease.status();
+  Connection& conn = lease->get();
+  // One snapshot for both statements: a scope that appears between them could otherwise
+  // hide a change below the positions returned, and a pull would pass over it.
+  ReadTransaction txn(conn);
+  if (!txn.begun.ok()) return txn.begun;
+  auto exact = ExactScopes(conn, scopes);
+  if (!exact.ok()) return exact.status();
+  if (exact->empty()) return out;
+  // Exact scopes, not ranges: the index (scope, seq) then seeks straight to the positions
+  // after the cursor in each scope, so an up-to-date pull reads nothing it does not send.
+  std::string in;
+  for (size_t i = 0; i < exact->size(); ++i) in += (i ? ",?" : "?") + std::to_string(i + 3);
+  auto q = conn.Prepare(
       "SELECT f.seq, f.record_id, r.type, f.scope, f.name, f.value, f.hlc, f.node "
-      "FROM fields f JOIN records r ON r.id = f.record_id WHERE f.seq > ?1" +
-      ScopeFilterSql("f.scope", scopes.size(), 3) + " ORDER BY f.seq LIMIT ?2";
-  auto q = (*conn)->Prepare(sql);
+      "FROM fields f JOIN records r ON r.id = f.record_id WHERE f.scope IN (" + in +
+      ") AND f.seq > ?1 ORDER BY f.seq LIMIT ?2");
   if (!q.ok()) return q.status();
   q->Bind(1, ToSql(after_seq)).Bind(2, static_cast<int64_t>(limit));
-  BindScopes(*q, scopes, 3);
+  for (size_t i = 0; i < exact->size(); ++i) q->Bind(static_cast<int>(i + 3), (*exact)[i]);
   while (true) {
     auto row = q->Step();
     if (!row.ok()) return row.status();
@@ -574,11 +617,8 @@ Result<Stats> SqliteStorage::GetStats() {
   if (!lease.ok()) return lease.status();
   Connection& conn = lease->get();
   // One read transaction so the figures agree with each other.
-  if (Status s = conn.Exec("BEGIN"); !s.ok()) return s;
-  struct EndRead {
-    Connection& c;
-    ~EndRead() { (void)c.Exec("COMMIT"); }
-  } end{conn};
+  ReadTransaction txn(conn);
+  if (!txn.begun.ok()) return txn.begun;
   Stats stats;
   auto by_type = conn.Prepare(
       "SELECT r.type, count(*) FROM records r WHERE NOT EXISTS (SELECT 1 FROM fields f "

@@ -31,11 +31,18 @@ class BlobServiceTest : public ::testing::Test {
     server_ = std::make_unique<BlobServer>(dir_.path(), &access_, /*max_blob_bytes=*/4 << 20);
   }
 
-  // A photo referenced by a visit of school 1.
+  // A photo referenced by a visit of school 1 (see RecordFor).
   std::string Photo(size_t n, uint64_t seed) {
     std::string data = RandomBytes(n, seed);
-    access_.AddReference(Sha256Of(data), kSchool1);
+    const std::string record = RandomBytes(16, seed + 1'000'000);
+    access_.AddRecord(record, kSchool1, {Sha256Of(data)});
+    records_[Sha256Of(data)] = record;
     return data;
+  }
+  // The id of the visit that references the photo `sha`; "" for an unknown photo.
+  std::string RecordFor(const std::string& sha) {
+    auto it = records_.find(sha);
+    return it == records_.end() ? "" : it->second;
   }
 
   BlobUploader Uploader(uint16_t port, const std::string& token = kTeacherToken) {
@@ -62,6 +69,7 @@ class BlobServiceTest : public ::testing::Test {
     Authorize(&ctx, token);
     v1::BlobStatusRequest req;
     req.set_sha256(sha);
+    req.set_record_id(RecordFor(sha));
     return BlobsStub(server_->port())->BlobStatus(&ctx, req, out);
   }
 
@@ -79,10 +87,11 @@ class BlobServiceTest : public ::testing::Test {
     return writer->Finish();
   }
 
-  static v1::PutBlobRequest First(const std::string& sha, uint64_t total, uint64_t offset,
-                                  const std::string& data) {
+  v1::PutBlobRequest First(const std::string& sha, uint64_t total, uint64_t offset,
+                           const std::string& data) {
     v1::PutBlobRequest m;
     m.set_sha256(sha);
+    m.set_record_id(RecordFor(sha));
     m.set_total_bytes(total);
     m.set_offset(offset);
     m.set_data(data);
@@ -95,6 +104,7 @@ class BlobServiceTest : public ::testing::Test {
     Authorize(&ctx, token);
     v1::GetBlobRequest req;
     req.set_sha256(sha);
+    req.set_record_id(RecordFor(sha));
     req.set_offset(offset);
     auto stub = BlobsStub(server_->port());
     auto reader = stub->GetBlob(&ctx, req);
@@ -106,6 +116,7 @@ class BlobServiceTest : public ::testing::Test {
   TempDir dir_;
   TestBlobAccess access_;
   std::unique_ptr<BlobServer> server_;
+  std::map<std::string, std::string> records_;  // photo sha256 → referencing record id
 };
 
 TEST_F(BlobServiceTest, UploadResumesAfterEveryCutWithoutResendingAcknowledgedBytes) {
@@ -117,7 +128,9 @@ TEST_F(BlobServiceTest, UploadResumesAfterEveryCutWithoutResendingAcknowledgedBy
   link.up_bytes_per_s = link.down_bytes_per_s = 1'000'000;
   link.cut_every_bytes = 100'000;
   auto proxy = Proxy(link);
-  auto report = Uploader(proxy->port()).Upload(Sha256Of(photo), photo, /*never_sent=*/true);
+  auto report =
+      Uploader(proxy->port())
+          .Upload(Sha256Of(photo), RecordFor(Sha256Of(photo)), photo, /*never_sent=*/true);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
 
   const faultproxy::ProxyCounters c = proxy->counters();
@@ -160,7 +173,7 @@ TEST_F(BlobServiceTest, ACorruptedUploadIsRefusedAndNotStored) {
   EXPECT_EQ(Get(kTeacherToken, sha, 0, &got).error_code(), grpc::StatusCode::NOT_FOUND);
 
   // The uploader does not even send a local file that no longer matches its hash.
-  auto r = Uploader(server_->port()).Upload(sha, corrupt);
+  auto r = Uploader(server_->port()).Upload(sha, RecordFor(sha), corrupt);
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(BlobFiles(dir_.path()).empty());
 }
@@ -168,7 +181,7 @@ TEST_F(BlobServiceTest, ACorruptedUploadIsRefusedAndNotStored) {
 TEST_F(BlobServiceTest, AReaderOutsideTheScopeIsDeniedEveryCall) {
   const std::string photo = Photo(10'000, 13);
   const std::string sha = Sha256Of(photo);
-  ASSERT_TRUE(Uploader(server_->port()).Upload(sha, photo).ok());
+  ASSERT_TRUE(Uploader(server_->port()).Upload(sha, RecordFor(sha), photo).ok());
 
   std::string got;
   grpc::Status denied = Get(kOtherTownToken, sha, 0, &got);
@@ -181,7 +194,8 @@ TEST_F(BlobServiceTest, AReaderOutsideTheScopeIsDeniedEveryCall) {
             grpc::StatusCode::PERMISSION_DENIED);
   // An unknown or missing token is not even asked about scopes.
   EXPECT_EQ(Get("not-a-token", sha, 0, &got).error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  auto anonymous = Uploader(server_->port(), "").Download(sha, dir_.path() + "/anon.jpg");
+  auto anonymous =
+      Uploader(server_->port(), "").Download(sha, RecordFor(sha), dir_.path() + "/anon.jpg");
   EXPECT_EQ(anonymous.status().code(), StatusCode::kUnauthenticated);
 
   // The township coordinator's scope covers the school: allowed.
@@ -207,7 +221,7 @@ TEST_F(BlobServiceTest, APartialUploadSurvivesAServerRestartAndResumesFromItsOff
   v1::BlobStatusResponse st;
   ASSERT_TRUE(StatusOf(kTeacherToken, sha, &st).ok());
   EXPECT_EQ(st.offset(), 100'000u);
-  auto report = Uploader(server_->port()).Upload(sha, photo);
+  auto report = Uploader(server_->port()).Upload(sha, RecordFor(sha), photo);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->call_offsets, std::vector<uint64_t>{100'000});
   EXPECT_EQ(report->data_bytes, 200'000u) << "only the missing bytes are sent";
@@ -230,7 +244,7 @@ TEST_F(BlobServiceTest, AnUploadAtTheWrongOffsetIsAnsweredWithTheServerOffset) {
   EXPECT_EQ(server_->store().State(sha)->offset, 40'000u) << "the resent bytes were not stored";
 
   // A device that believes it never sent this blob starts at 0 and is corrected at once.
-  auto report = Uploader(server_->port()).Upload(sha, photo, /*never_sent=*/true);
+  auto report = Uploader(server_->port()).Upload(sha, RecordFor(sha), photo, /*never_sent=*/true);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   ASSERT_EQ(report->call_offsets.size(), 2u);
   EXPECT_EQ(report->call_offsets[1], 40'000u);
@@ -239,8 +253,8 @@ TEST_F(BlobServiceTest, AnUploadAtTheWrongOffsetIsAnsweredWithTheServerOffset) {
 TEST_F(BlobServiceTest, ABlobTheServerHoldsIsNotSentAgain) {
   const std::string photo = Photo(50'000, 16);
   const std::string sha = Sha256Of(photo);
-  ASSERT_TRUE(Uploader(server_->port()).Upload(sha, photo).ok());
-  auto again = Uploader(server_->port(), kTownshipToken).Upload(sha, photo);
+  ASSERT_TRUE(Uploader(server_->port()).Upload(sha, RecordFor(sha), photo).ok());
+  auto again = Uploader(server_->port(), kTownshipToken).Upload(sha, RecordFor(sha), photo);
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->already_complete);
   EXPECT_EQ(again->data_bytes, 0u);
@@ -249,7 +263,7 @@ TEST_F(BlobServiceTest, ABlobTheServerHoldsIsNotSentAgain) {
 
 TEST_F(BlobServiceTest, OversizeBlobsAndChunksAreRefusedWithClearErrors) {
   const std::string big = Photo((4 << 20) + 1, 17);
-  auto r = Uploader(server_->port()).Upload(Sha256Of(big), big);
+  auto r = Uploader(server_->port()).Upload(Sha256Of(big), RecordFor(Sha256Of(big)), big);
   EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
   EXPECT_NE(r.status().message().find(std::to_string(4 << 20)), std::string::npos)
       << r.status().message();
@@ -272,7 +286,7 @@ TEST_F(BlobServiceTest, GetBlobStartsAtAnyOffsetAndRefusesOffsetsPastTheEnd) {
   std::string got;
   EXPECT_EQ(Get(kTeacherToken, sha, 0, &got).error_code(), grpc::StatusCode::NOT_FOUND)
       << "not uploaded yet";
-  ASSERT_TRUE(Uploader(server_->port()).Upload(sha, photo).ok());
+  ASSERT_TRUE(Uploader(server_->port()).Upload(sha, RecordFor(sha), photo).ok());
   ASSERT_TRUE(Get(kTeacherToken, sha, 123'456, &got).ok());
   EXPECT_TRUE(got == photo.substr(123'456));
   got.clear();
@@ -283,13 +297,13 @@ TEST_F(BlobServiceTest, GetBlobStartsAtAnyOffsetAndRefusesOffsetsPastTheEnd) {
 TEST_F(BlobServiceTest, DownloadResumesAfterCutsAndVerifiesTheFile) {
   const std::string photo = Photo(1'000'000, 20);
   const std::string sha = Sha256Of(photo);
-  ASSERT_TRUE(Uploader(server_->port()).Upload(sha, photo).ok());
+  ASSERT_TRUE(Uploader(server_->port()).Upload(sha, RecordFor(sha), photo).ok());
   faultproxy::LinkProfile link;
   link.up_latency_ms = link.down_latency_ms = 5;
   link.cut_every_bytes = 150'000;
   auto proxy = Proxy(link);
   const std::string path = dir_.path() + "/photo.jpg";
-  auto report = Uploader(proxy->port(), kTownshipToken).Download(sha, path);
+  auto report = Uploader(proxy->port(), kTownshipToken).Download(sha, RecordFor(sha), path);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   const faultproxy::ProxyCounters c = proxy->counters();
   EXPECT_GE(c.cuts, 5u);
@@ -315,7 +329,7 @@ TEST_F(BlobServiceTest, ACancelledUploadStopsAndLaterResumesWhereTheServerStood)
   auto proxy = Proxy(link);
   BlobUploader uploader = Uploader(proxy->port());
   Result<sync::TransferReport> first = homevisit::Status(StatusCode::kInternal, "not run");
-  std::thread upload([&] { first = uploader.Upload(sha, photo); });
+  std::thread upload([&] { first = uploader.Upload(sha, RecordFor(sha), photo); });
   while (server_->store().State(sha)->offset < 100'000) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -326,7 +340,7 @@ TEST_F(BlobServiceTest, ACancelledUploadStopsAndLaterResumesWhereTheServerStood)
   EXPECT_GT(held, 0u);
   EXPECT_LT(held, photo.size());
 
-  auto second = Uploader(server_->port()).Upload(sha, photo);
+  auto second = Uploader(server_->port()).Upload(sha, RecordFor(sha), photo);
   ASSERT_TRUE(second.ok()) << second.status().ToString();
   EXPECT_EQ(second->call_offsets, std::vector<uint64_t>{held});
   EXPECT_EQ(second->data_bytes, photo.size() - held);
@@ -339,7 +353,8 @@ TEST_F(BlobServiceTest, AnUploadToAnUnreachableServerGivesUpSayingWhereItWillRes
   sync::BlobTransferOptions o = TestTransferOptions(kTeacherToken);
   o.max_attempts_without_progress = 3;
   o.initial_backoff = std::chrono::milliseconds(10);
-  auto r = BlobUploader(BlobsStub(port), o).Upload(Sha256Of(photo), photo);
+  auto r =
+      BlobUploader(BlobsStub(port), o).Upload(Sha256Of(photo), RecordFor(Sha256Of(photo)), photo);
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
   EXPECT_NE(r.status().message().find("resumes from byte 0"), std::string::npos)
       << r.status().message();

@@ -21,7 +21,8 @@ TEST(BlobSlowLink, AThreeMegabytePhotoArrivesIntactAndCostsAtMostOneChunkPerCut)
 
   const std::string photo = RandomBytes(3'000'000, 2024);
   const std::string sha = sync::Sha256Of(photo);
-  access.AddReference(sha, "county/townA/school1");
+  const std::string record = RandomBytes(16, 7);
+  access.AddRecord(record, "county/townA/school1", {sha});
 
   faultproxy::ProxyOptions po;
   po.target_port = server.port();
@@ -34,7 +35,7 @@ TEST(BlobSlowLink, AThreeMegabytePhotoArrivesIntactAndCostsAtMostOneChunkPerCut)
   sync::BlobTransferOptions options = TestTransferOptions(token);
   const uint32_t chunk = options.chunk_bytes;
   sync::BlobUploader uploader(BlobsStub((*proxy)->port()), options);
-  auto report = uploader.Upload(sha, photo, /*never_sent=*/true);
+  auto report = uploader.Upload(sha, record, photo, /*never_sent=*/true);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   const faultproxy::ProxyCounters c = (*proxy)->counters();
 

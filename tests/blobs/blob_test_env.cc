@@ -20,9 +20,10 @@ void TestBlobAccess::AddUser(const std::string& token_hex, const std::string& na
   users_[token_hex] = {name, std::move(scopes)};
 }
 
-void TestBlobAccess::AddReference(const std::string& sha256, const std::string& scope) {
+void TestBlobAccess::AddRecord(const std::string& record_id, const std::string& scope,
+                               std::set<std::string> sha256s) {
   std::lock_guard<std::mutex> lock(mu_);
-  references_.emplace(sha256, scope);
+  records_[record_id] = {scope, std::move(sha256s)};
 }
 
 Result<server::BlobCaller> TestBlobAccess::Authenticate(grpc::ServerContext* context) {
@@ -40,13 +41,12 @@ Result<server::BlobCaller> TestBlobAccess::Authenticate(grpc::ServerContext* con
   return user->second;
 }
 
-Result<bool> TestBlobAccess::MayRead(const server::BlobCaller& caller, const std::string& sha256) {
+Result<bool> TestBlobAccess::MayRead(const server::BlobCaller& caller, const std::string& sha256,
+                                     const std::string& record_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto [begin, end] = references_.equal_range(sha256);
-  for (auto it = begin; it != end; ++it) {
-    if (AnyScopeCovers(caller.scopes, it->second)) return true;
-  }
-  return false;
+  auto it = records_.find(record_id);
+  return it != records_.end() && AnyScopeCovers(caller.scopes, it->second.scope) &&
+         it->second.sha256s.count(sha256) > 0;
 }
 
 TempDir::TempDir() {

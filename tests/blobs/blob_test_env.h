@@ -2,9 +2,10 @@
 // BlobStore in a temporary directory, listening on 127.0.0.1:0, and channels to it
 // (directly or through the fault proxy).
 //
-// The only stand-in is TestBlobAccess: the sync server's token check and record query are
-// replaced by a table of tokens and of which scopes hold a record referencing which blob.
-// Scope coverage itself is the real rule (core/scope.h).
+// The only stand-in is TestBlobAccess: the sync server's token check and record lookup are
+// replaced by a table of tokens and of records (scope, referenced blobs). Scope coverage
+// itself is the real rule (core/scope.h). blob_access_test.cc runs the real
+// StorageBlobAccess over a real database.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -13,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,16 +29,22 @@ class TestBlobAccess : public server::BlobAccess {
   // A user whose device token is `token_hex`.
   void AddUser(const std::string& token_hex, const std::string& name,
                std::vector<std::string> scopes);
-  // A record in `scope` references `sha256`.
-  void AddReference(const std::string& sha256, const std::string& scope);
+  // The record `record_id` lies in `scope` and references the blobs `sha256s`.
+  void AddRecord(const std::string& record_id, const std::string& scope,
+                 std::set<std::string> sha256s);
 
   Result<server::BlobCaller> Authenticate(grpc::ServerContext* context) override;
-  Result<bool> MayRead(const server::BlobCaller& caller, const std::string& sha256) override;
+  Result<bool> MayRead(const server::BlobCaller& caller, const std::string& sha256,
+                       const std::string& record_id) override;
 
  private:
+  struct RecordRefs {
+    std::string scope;
+    std::set<std::string> sha256s;
+  };
   std::mutex mu_;
-  std::map<std::string, server::BlobCaller> users_;     // by token
-  std::multimap<std::string, std::string> references_;  // sha256 → scope
+  std::map<std::string, server::BlobCaller> users_;  // by token
+  std::map<std::string, RecordRefs> records_;        // by record id
 };
 
 // A temporary directory removed with its contents at destruction.

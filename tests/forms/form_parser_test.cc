@@ -144,7 +144,11 @@ TEST(FormParser, BadDefinitionsNameThePathOfTheBadElement) {
       {"negative row count", [](Json& j) { j["fields"][2]["min"] = -1; },
        "fields[2].min: must be a whole number from 0"},
       {"bad regex", [](Json& j) { j["fields"][1]["children"][0]["regex"] = "(["; },
-       "fields[1].children[0].regex: not a valid regular expression"},
+       "fields[1].children[0].regex: not a valid regular expression (back-references are not "
+       "supported)"},
+      {"back-reference", [](Json& j) { j["fields"][1]["children"][0]["regex"] = "^(a)\\1$"; },
+       "fields[1].children[0].regex: not a valid regular expression (back-references are not "
+       "supported)"},
       {"expression syntax", [](Json& j) { j["fields"][1]["relevant"] = "${consent} = "; },
        "fields[1].relevant: at offset 13: expected a value but found end of expression"},
       {"unknown reference", [](Json& j) { j["fields"][1]["relevant"] = "${consnt} = 'yes'"; },

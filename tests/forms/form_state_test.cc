@@ -134,6 +134,22 @@ TEST(FormState, UnknownFieldsAndRowsAreNotRelevant) {
   EXPECT_EQ(state.ValueOf({form.Find("age"), 0}), nullptr);
 }
 
+TEST(FormDefaults, NewVisitsAndRowsStartWithTheDefaults) {
+  const Form form = MustParse(R"json({"id": "d", "version": 1, "title": {"zh": "默认", "en": "Defaults"},
+    "fields": [
+      {"name": "kind", "type": "select_one", "label": {"zh": "类", "en": "Kind"}, "default": "b",
+       "choices": [{"code": "a", "label": {"zh": "甲", "en": "A"}}, {"code": "b", "label": {"zh": "乙", "en": "B"}}]},
+      {"name": "free", "type": "text", "label": {"zh": "文", "en": "Free"}},
+      {"name": "rows", "type": "repeat", "label": {"zh": "行", "en": "Rows"}, "children": [
+        {"name": "income", "type": "decimal", "label": {"zh": "收入", "en": "Income"}, "default": 0},
+        {"name": "when", "type": "date", "label": {"zh": "日", "en": "When"}, "default": "2025-09-01"}]}]})json");
+  EXPECT_EQ(form.top_level, (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(InitialAnswers(form), (Answers{{"kind", "b"}}));
+  const Row row = NewRepeatRow(form, form.Find("rows"));
+  EXPECT_EQ(row, Row().Set("income", Decimal{"0"}).Set("when", D("2025-09-01")));
+  EXPECT_TRUE(NewRepeatRow(form, -1).cells.empty());
+}
+
 TEST(CalculatedValue, ConvertsToTheFieldType) {
   EXPECT_EQ(CalculatedValue(ExprValue(2.5), FieldType::kInteger), Value(3));
   EXPECT_EQ(CalculatedValue(ExprValue(-2.5), FieldType::kInteger), Value(-3));

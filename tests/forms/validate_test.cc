@@ -114,6 +114,16 @@ TEST(ValidateVisit, RegexUsesItsMessageAndRefusesHugeInput) {
   EXPECT_EQ(Check({{"name", "王五"}, {"code", std::string(5000, 'A')}}), "code regex 内容太长|Too long\n");
 }
 
+// A backtracking matcher needs about 2^40 steps here; the server must answer at once.
+TEST(ValidateVisit, CatastrophicRegexDoesNotHangValidation) {
+  const Form form = MustParse(R"json({"id": "r", "version": 1, "title": {"zh": "正则", "en": "Regex"},
+    "fields": [{"name": "t", "type": "text", "label": {"zh": "文", "en": "T"}, "regex": "^(a|a)*$"}]})json");
+  const VisitValidation v = ValidateVisit(form, {{"t", std::string(40, 'a') + "b"}}, kToday);
+  ASSERT_EQ(v.messages.size(), 1u);
+  EXPECT_EQ(v.messages[0].rule, "regex");
+  EXPECT_TRUE(ValidateVisit(form, {{"t", std::string(900, 'a')}}, kToday).ok());
+}
+
 TEST(ValidateVisit, ConstraintsGiveTheirMessageAndSkipBlankAnswers) {
   EXPECT_EQ(Check({{"name", "王五"}, {"income", Decimal{"2000000"}}}),
             "income constraint 收入过高，请核实|Income too high, please check\n");
