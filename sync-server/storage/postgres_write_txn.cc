@@ -12,8 +12,11 @@
 // PutField on a record the caller did not load locks and reads it itself; either way it
 // checks `previous` against the stored current version (kInternal if they differ).
 //
-// Two batches that lock the same records in opposite orders deadlock; PostgreSQL detects
-// that within deadlock_timeout and aborts one, which surfaces as kUnavailable (retry).
+// The merger locks every record of a batch up front with LockRecords, in ascending key
+// order, so two batches over the same records queue instead of deadlocking. A record
+// locked later on (a conflict record, or a caller that skips LockRecords) can still close
+// a cycle; PostgreSQL detects it within deadlock_timeout and aborts one transaction, which
+// surfaces as kUnavailable (the device resends the batch).
 //
 // ## Buffering
 //
@@ -115,14 +118,39 @@ Result<std::vector<Rows>> PostgresWriteTxn::Run(std::vector<Step> steps) {
   return results;
 }
 
+Status PostgresWriteTxn::LockRecords(const std::vector<Uuid>& ids) {
+  // Ascending key order for every transaction: whoever holds a lock waits only for larger
+  // keys, so no cycle of waits can form.
+  std::set<int64_t> keys;
+  for (const Uuid& id : ids) {
+    const int64_t key = RecordLockKey(id);
+    if (!lock_keys_.count(key)) keys.insert(key);
+  }
+  if (keys.empty()) return Status::Ok();
+  std::vector<Params> params;
+  params.reserve(keys.size());
+  for (int64_t key : keys) params.push_back(Params().Int64(key));
+  std::vector<Step> steps;
+  for (const Params& p : params) steps.push_back({&kLockRecord, &p});
+  auto results = Run(std::move(steps));
+  if (!results.ok()) return results.status();
+  lock_keys_.insert(keys.begin(), keys.end());
+  return Status::Ok();
+}
+
 Result<PostgresWriteTxn::LockedRecord*> PostgresWriteTxn::Lock(const Uuid& id) {
   auto it = locked_.find(id);
   if (it != locked_.end()) return &it->second;
-  const Params lock = Params().Int64(RecordLockKey(id));
+  const int64_t key = RecordLockKey(id);
+  const Params lock = Params().Int64(key);
   const Params load = Params().Bytes(id.AsBytes());
-  auto results = Run({{&kLockRecord, &lock}, {&kLoadRecord, &load}});
+  std::vector<Step> steps;
+  if (!lock_keys_.count(key)) steps.push_back({&kLockRecord, &lock});
+  steps.push_back({&kLoadRecord, &load});
+  auto results = Run(std::move(steps));
   if (!results.ok()) return results.status();
-  const Rows& rows = (*results)[1];
+  lock_keys_.insert(key);
+  const Rows& rows = results->back();
   LockedRecord locked;
   if (rows.size() > 0) {
     Record record{id, rows.Text(0, 0), rows.Text(0, 1), {}};
