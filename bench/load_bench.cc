@@ -9,7 +9,15 @@
 // Prints JSON: visits/s sustained (visits pushed / wall time of the whole run), sync latency
 // percentiles, and each setup's throughput relative to the sqlite baseline.
 //
+// Two ways to load: closed loop (default), every device syncs again as soon as its last
+// sync ended, which measures capacity (latency is then just the queue: devices / syncs per
+// second); or open loop with --rate V, syncs start on a fixed schedule offering V visits/s
+// (device after device, round after round), and latency counts from the scheduled start,
+// so time spent waiting behind a slow server is not hidden.
+//
 //   load_bench [--devices 200] [--visits 20] [--rounds 3] [--setups sqlite,pg1,pg2]
+//              [--pool N]   (pool_max_conns of each PostgreSQL server; default the server's)
+//              [--rate V]   (open loop: offer V visits/s; default closed loop)
 // Needs PG_CONNINFO for the PostgreSQL setups (source scripts/lib/postgres.sh; pg_start).
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
@@ -50,6 +58,8 @@ struct Options {
   int devices = 200;
   int visits = 20;
   int rounds = 3;
+  int pool = 0;     // 0: the server's default
+  double rate = 0;  // visits/s offered; 0: closed loop
   std::vector<std::string> setups = {"sqlite", "pg1", "pg2"};
 };
 
@@ -111,34 +121,45 @@ class Device {
         (void)clock_.Observe(Stamp::Pack(response.server_time_ms(), 0));
         return true;
       }
+      last_error_ = "push: " + std::to_string(status.error_code()) + " " + status.error_message();
       if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return false;
-      ++resends_;
+      ++retries_;
       std::this_thread::sleep_for(std::chrono::milliseconds(20 * (attempt + 1)));
     }
     return false;
   }
 
-  // Pulls the device's scopes from its cursor to the end of the stream.
+  // Pulls the device's scopes from its cursor to the end of the stream; on UNAVAILABLE it
+  // resumes from the last batch it got, as the app does.
   bool Pull() {
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + kDeadline);
-    context.AddMetadata("authorization", token_);
-    v1::PullRequest request;
-    request.set_cursor(cursor_);
-    auto reader = stub_->Pull(&context, request);
-    v1::PullResponse response;
-    while (reader->Read(&response)) {
-      if (response.has_batch()) {
-        for (const auto& r : response.batch().records()) pulled_fields_ += r.fields_size();
-        cursor_ = response.batch().cursor();
+    for (int attempt = 0; attempt < 20; ++attempt) {
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + kDeadline);
+      context.AddMetadata("authorization", token_);
+      v1::PullRequest request;
+      request.set_cursor(cursor_);
+      auto reader = stub_->Pull(&context, request);
+      v1::PullResponse response;
+      while (reader->Read(&response)) {
+        if (response.has_batch()) {
+          for (const auto& r : response.batch().records()) pulled_fields_ += r.fields_size();
+          cursor_ = response.batch().cursor();
+        }
+        if (response.has_end()) cursor_ = response.end().cursor();
       }
-      if (response.has_end()) cursor_ = response.end().cursor();
+      grpc::Status status = reader->Finish();
+      if (status.ok()) return true;
+      last_error_ = "pull: " + std::to_string(status.error_code()) + " " + status.error_message();
+      if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return false;
+      ++retries_;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20 * (attempt + 1)));
     }
-    return reader->Finish().ok();
+    return false;
   }
 
   int64_t pulled_fields() const { return pulled_fields_; }
-  int64_t resends() const { return resends_; }
+  int64_t retries() const { return retries_; }
+  const std::string& last_error() const { return last_error_; }
 
  private:
   void Add(v1::RecordWrite* record, const std::string& name, const Value& value) {
@@ -156,7 +177,8 @@ class Device {
   uint64_t batch_seq_ = 0;
   uint64_t cursor_ = 0;
   int64_t pulled_fields_ = 0;
-  int64_t resends_ = 0;
+  int64_t retries_ = 0;  // calls repeated after UNAVAILABLE
+  std::string last_error_;
 };
 
 struct SetupResult {
@@ -165,7 +187,8 @@ struct SetupResult {
   double seconds = 0;
   double visits_per_s = 0;
   double sync_p50_ms = 0, sync_p99_ms = 0, sync_max_ms = 0;
-  int64_t visits = 0, pulled_fields = 0, resends = 0, errors = 0;
+  int64_t visits = 0, pulled_fields = 0, retries = 0, errors = 0;
+  std::string first_error;
 };
 
 double Percentile(std::vector<double> v, double p) {
@@ -189,6 +212,7 @@ Result<std::string> SeedDatabase(const std::string& setup, const Options& o,
     (void)(*admin)->Run("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
     if (auto r = (*admin)->Run("CREATE SCHEMA " + schema); !r.ok()) return r.status();
     url = std::string(pg) + " options='-c search_path=" + schema + "'";
+    if (o.pool > 0) url += " pool_max_conns=" + std::to_string(o.pool);
   }
   auto storage = OpenStorage(url);
   if (!storage.ok()) return storage.status();
@@ -257,10 +281,17 @@ Result<SetupResult> RunSetup(const std::string& setup, const Options& o,
   std::vector<std::vector<double>> latencies(devices.size());
   std::vector<std::thread> threads;
   const auto start = Clock::now();
+  // Open loop: sync number r * devices + d starts at start + that number * interval.
+  const auto interval = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(o.rate > 0 ? o.visits / o.rate : 0));
   for (size_t d = 0; d < devices.size(); ++d) {
     threads.emplace_back([&, d] {
       for (int r = 0; r < o.rounds; ++r) {
-        const auto sync_start = Clock::now();
+        auto sync_start = Clock::now();
+        if (o.rate > 0) {
+          sync_start = start + interval * static_cast<int64_t>(r * devices.size() + d);
+          std::this_thread::sleep_until(sync_start);
+        }
         if (!devices[d]->Push(o.visits) || !devices[d]->Pull()) {
           ++errors;
           return;
@@ -280,7 +311,8 @@ Result<SetupResult> RunSetup(const std::string& setup, const Options& o,
     all.insert(all.end(), latencies[d].begin(), latencies[d].end());
     result.visits += static_cast<int64_t>(latencies[d].size()) * o.visits;
     result.pulled_fields += devices[d]->pulled_fields();
-    result.resends += devices[d]->resends();
+    result.retries += devices[d]->retries();
+    if (result.first_error.empty()) result.first_error = devices[d]->last_error();
   }
   result.errors = errors;
   result.visits_per_s = static_cast<double>(result.visits) / result.seconds;
@@ -297,6 +329,10 @@ bool ParseOptions(int argc, char** argv, Options* o) {
       o->devices = std::max(1, std::atoi(value.c_str()));
     } else if (flag == "--visits") {
       o->visits = std::max(1, std::atoi(value.c_str()));
+    } else if (flag == "--rate") {
+      o->rate = std::max(0.0, std::atof(value.c_str()));
+    } else if (flag == "--pool") {
+      o->pool = std::max(1, std::atoi(value.c_str()));
     } else if (flag == "--rounds") {
       o->rounds = std::max(1, std::atoi(value.c_str()));
     } else if (flag == "--setups") {
@@ -323,7 +359,7 @@ int main(int argc, char** argv) {
   if (!ParseOptions(argc, argv, &o)) {
     std::fprintf(stderr,
                  "usage: load_bench [--devices N] [--visits N] [--rounds N] "
-                 "[--setups sqlite,pg1,pg2]\n");
+                 "[--setups sqlite,pg1,pg2] [--pool N]\n");
     return 2;
   }
   if (!InitCrypto().ok()) return 1;
@@ -333,6 +369,9 @@ int main(int argc, char** argv) {
   std::vector<SetupResult> results;
   for (const std::string& setup : o.setups) {
     auto r = RunSetup(setup, o, *hash);
+    if (r.ok() && !r->first_error.empty()) {
+      std::fprintf(stderr, "%s: a call failed: %s\n", setup.c_str(), r->first_error.c_str());
+    }
     if (!r.ok()) {
       std::fprintf(stderr, "%s: %s\n", setup.c_str(), r.status().ToString().c_str());
       DropDatabase(setup);
@@ -345,17 +384,21 @@ int main(int argc, char** argv) {
     if (r.name == "sqlite") baseline = &r;
   }
   std::printf("{\n  \"benchmark\": \"load\",\n  \"devices\": %d,\n  \"visits_per_sync\": %d,\n"
-              "  \"rounds\": %d,\n  \"fields_per_visit\": %d,\n  \"setups\": [\n",
-              o.devices, o.visits, o.rounds, 4 + kAnswersPerVisit);
+              "  \"rounds\": %d,\n  \"fields_per_visit\": %d,\n  \"pool_max_conns\": %d,\n"
+              "  \"load\": \"%s\",\n  \"offered_visits_per_s\": %.0f,\n  \"cores\": %u,\n"
+              "  \"setups\": [\n",
+              o.devices, o.visits, o.rounds, 4 + kAnswersPerVisit, o.pool,
+              o.rate > 0 ? "open loop" : "closed loop", o.rate,
+              std::thread::hardware_concurrency());
   for (size_t i = 0; i < results.size(); ++i) {
     const SetupResult& r = results[i];
     std::printf("    {\"setup\": \"%s\", \"servers\": %d, \"seconds\": %.2f, \"visits\": %lld, "
                 "\"visits_per_s\": %.0f, \"sync_p50_ms\": %.0f, \"sync_p99_ms\": %.0f, "
-                "\"sync_max_ms\": %.0f, \"pulled_fields\": %lld, \"resent_batches\": %lld, "
+                "\"sync_max_ms\": %.0f, \"pulled_fields\": %lld, \"retried_calls\": %lld, "
                 "\"errors\": %lld",
                 r.name.c_str(), r.servers, r.seconds, static_cast<long long>(r.visits),
                 r.visits_per_s, r.sync_p50_ms, r.sync_p99_ms, r.sync_max_ms,
-                static_cast<long long>(r.pulled_fields), static_cast<long long>(r.resends),
+                static_cast<long long>(r.pulled_fields), static_cast<long long>(r.retries),
                 static_cast<long long>(r.errors));
     if (baseline) {
       std::printf(", \"throughput_vs_sqlite\": %.2f", r.visits_per_s / baseline->visits_per_s);

@@ -254,6 +254,13 @@ Result<PushResult> BatchMerger::Push(const Caller& caller, const v1::PushRequest
     result.duplicate = true;
     return result;  // the transaction rolls back; it changed nothing
   }
+  // Every record of the batch locked up front, in one order: concurrent batches over the
+  // same records then queue instead of deadlocking (PostgreSQL; see storage.h).
+  std::vector<Uuid> ids;
+  for (const auto& write : request.writes()) {
+    if (auto id = Uuid::FromBytes(write.record_id())) ids.push_back(*id);
+  }
+  if (Status s = (*txn)->LockRecords(ids); !s.ok()) return s;
   BatchRun run(**txn, clock_, caller, known, result);
   for (int i = 0; i < request.writes_size(); ++i) {
     if (Status s = run.Record(static_cast<uint32_t>(i), request.writes(i)); !s.ok()) return s;

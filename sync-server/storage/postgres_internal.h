@@ -41,6 +41,7 @@ class PostgresWriteTxn final : public WriteTxn {
   ~PostgresWriteTxn() override;
 
   Result<bool> MarkBatch(uint32_t node, uint64_t batch_seq) override;
+  Status LockRecords(const std::vector<Uuid>& ids) override;
   Result<std::optional<Record>> LoadRecord(const Uuid& id) override;
   Result<bool> WasSuperseded(const Uuid& id, const std::string& field,
                              const Stamp& stamp) override;
@@ -80,6 +81,7 @@ class PostgresWriteTxn final : public WriteTxn {
   Status failure_;  // the first failed statement; the transaction can only roll back
   int32_t next_ord_ = 0;
   std::map<Uuid, LockedRecord> locked_;
+  std::set<int64_t> lock_keys_;  // advisory locks this transaction holds
   std::vector<RecordHeader> new_records_;
   std::map<FieldKey, PendingField> pending_;
   std::map<HistoryKey, Value> superseded_;

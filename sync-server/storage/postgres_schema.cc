@@ -100,11 +100,14 @@ CREATE TABLE commit_counter (
   last_pos bigint NOT NULL
 );
 INSERT INTO commit_counter (last_pos) VALUES (0);
--- The positions first_pos..last_pos a committed transaction took, one per write.
+-- The positions first_pos..last_pos a committed transaction took, one per write, and the
+-- record scopes it wrote, so a reader skips the commits of other schools without reading
+-- their fields.
 CREATE TABLE commits (
   last_pos  bigint PRIMARY KEY,
   first_pos bigint NOT NULL,
-  txn       bigint NOT NULL UNIQUE
+  txn       bigint NOT NULL UNIQUE,
+  scopes    text[] NOT NULL
 );
 
 -- Per exact record scope: sum mod 2^64 of FieldHash over its current fields, and how many.

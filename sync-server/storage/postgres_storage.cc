@@ -63,6 +63,7 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "core/checksum.h"
 #include "homevisit/v1/records.pb.h"
@@ -89,7 +90,8 @@ namespace {
 // and LIMIT keep both subqueries from being flattened, so PostgreSQL walks the window's
 // commits in order through their primary key, fetches each commit's fields through
 // (txn, ord), and stops as soon as `limit` changes are found, instead of joining and
-// sorting whole windows.
+// sorting whole windows. Commits that wrote none of the reader's scopes are passed over
+// without reading their fields.
 const Statement kReadChanges = {"read_changes", R"sql(
 SELECT w.n, w.last, x.pos, x.record_id, x.type, x.scope, x.name, x.value, x.hlc, x.node
 FROM (SELECT count(*)::int8 AS n, coalesce(max(last_pos), 0)::int8 AS last
@@ -98,7 +100,7 @@ FROM (SELECT count(*)::int8 AS n, coalesce(max(last_pos), 0)::int8 AS last
 LEFT JOIN LATERAL (
   SELECT c.first_pos + f.ord - 1 AS pos, f.record_id, f.type, f.scope, f.name, f.value,
          f.hlc, f.node
-  FROM (SELECT first_pos, last_pos, txn FROM commits WHERE last_pos > $1::int8
+  FROM (SELECT first_pos, last_pos, txn, scopes FROM commits WHERE last_pos > $1::int8
         ORDER BY last_pos LIMIT $4::int8) c
   CROSS JOIN LATERAL (
     SELECT * FROM fields f
@@ -106,6 +108,8 @@ LEFT JOIN LATERAL (
       AND EXISTS (SELECT 1 FROM unnest($2::text[]) AS s(path)
                   WHERE f.scope = s.path OR starts_with(f.scope, s.path || '/'))
     ORDER BY f.ord) f
+  WHERE EXISTS (SELECT 1 FROM unnest(c.scopes) AS w(scope), unnest($2::text[]) AS s(path)
+                WHERE w.scope = s.path OR starts_with(w.scope, s.path || '/'))
   ORDER BY c.last_pos, f.ord
   LIMIT $3::int8) x ON true
 ORDER BY x.pos)sql"};
@@ -294,6 +298,55 @@ Result<Stats> PostgresStorage::GetStats() {
 
 }  // namespace pg
 
+namespace {
+
+constexpr char kPoolOption[] = "pool_max_conns";
+
+// Removes this backend's own option pool_max_conns=N from a URL's query or a key=value
+// string (libpq would refuse it) and returns N in *max (unchanged when absent).
+Result<std::string> TakePoolOption(const std::string& conninfo, int* max) {
+  const bool url = conninfo.rfind("postgresql://", 0) == 0 || conninfo.rfind("postgres://", 0) == 0;
+  const std::string key = std::string(kPoolOption) + "=";
+  size_t at = std::string::npos;
+  for (size_t from = 0; (from = conninfo.find(key, from)) != std::string::npos; ++from) {
+    const char before = from == 0 ? ' ' : conninfo[from - 1];
+    if (url ? (before == '?' || before == '&') : (before == ' ' || before == '\t')) {
+      at = from;
+      break;
+    }
+  }
+  if (at == std::string::npos) return conninfo;
+  size_t end = at + key.size();
+  while (end < conninfo.size() && conninfo[end] != '&' && conninfo[end] != ' ' &&
+         conninfo[end] != '\t') {
+    ++end;
+  }
+  const std::string value = conninfo.substr(at + key.size(), end - at - key.size());
+  char* parsed_end = nullptr;
+  const long n = std::strtol(value.c_str(), &parsed_end, 10);
+  if (value.empty() || *parsed_end != '\0' || n < 1 || n > 1000) {
+    return InvalidArgument(std::string(kPoolOption) + " must be a number from 1 to 1000");
+  }
+  *max = static_cast<int>(n);
+  std::string rest = conninfo;
+  if (url) {
+    // Drop "key=value" with one neighbouring separator; a lone '?' left at the end goes too.
+    size_t from = at, to = end;
+    if (to < rest.size() && rest[to] == '&') {
+      ++to;
+    } else if (rest[from - 1] == '&') {
+      --from;
+    }
+    rest.erase(from, to - from);
+    if (!rest.empty() && rest.back() == '?') rest.pop_back();
+  } else {
+    rest.erase(at, end - at);
+  }
+  return rest;
+}
+
+}  // namespace
+
 bool LooksLikePostgres(const std::string& url) {
   return url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0 ||
          url.find('=') != std::string::npos;
@@ -306,8 +359,11 @@ Result<std::unique_ptr<Storage>> OpenPostgresStorage(const std::string& conninfo
         "not a PostgreSQL connection string: expected postgresql://..., postgres://... or "
         "key=value pairs");
   }
+  int max_connections = options.max_connections;
+  auto libpq_string = TakePoolOption(conninfo, &max_connections);
+  if (!libpq_string.ok()) return libpq_string.status();
   char* error = nullptr;
-  PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), &error);
+  PQconninfoOption* parsed = PQconninfoParse(libpq_string->c_str(), &error);
   if (parsed == nullptr) {
     std::string why = error ? error : "out of memory";
     PQfreemem(error);
@@ -315,7 +371,7 @@ Result<std::unique_ptr<Storage>> OpenPostgresStorage(const std::string& conninfo
     return InvalidArgument("bad PostgreSQL connection string: " + why);
   }
   PQconninfoFree(parsed);
-  auto pool = std::make_unique<pg::ConnectionPool>(conninfo, options.max_connections,
+  auto pool = std::make_unique<pg::ConnectionPool>(*libpq_string, max_connections,
                                                    options.acquire_timeout);
   // Connect once now, so a wrong address or password shows at startup, not at first sync.
   {

@@ -12,8 +12,11 @@
 // PutField on a record the caller did not load locks and reads it itself; either way it
 // checks `previous` against the stored current version (kInternal if they differ).
 //
-// Two batches that lock the same records in opposite orders deadlock; PostgreSQL detects
-// that within deadlock_timeout and aborts one, which surfaces as kUnavailable (retry).
+// The merger locks every record of a batch up front with LockRecords, in ascending key
+// order, so two batches over the same records queue instead of deadlocking. A record
+// locked later on (a conflict record, or a caller that skips LockRecords) can still close
+// a cycle; PostgreSQL detects it within deadlock_timeout and aborts one transaction, which
+// surfaces as kUnavailable (the device resends the batch).
 //
 // ## Buffering
 //
@@ -80,11 +83,12 @@ ON CONFLICT (scope) DO UPDATE
 SET sum = (s.sum + excluded.sum) % 18446744073709551616, count = s.count + excluded.count)sql"};
 
 // Takes $1 consecutive change positions, one per write of the transaction (write k gets
-// first_pos + k - 1). Must stay the last statement before COMMIT: see postgres_storage.cc.
+// first_pos + k - 1), and records the scopes written ($2). Must stay the last statement
+// before COMMIT: see postgres_storage.cc.
 const Statement kTakePositions = {"take_positions", R"sql(
 WITH c AS (UPDATE commit_counter SET last_pos = last_pos + $1::int8 RETURNING last_pos)
-INSERT INTO commits (last_pos, first_pos, txn)
-SELECT last_pos, last_pos - $1::int8 + 1, currval('write_txns') FROM c)sql"};
+INSERT INTO commits (last_pos, first_pos, txn, scopes)
+SELECT last_pos, last_pos - $1::int8 + 1, currval('write_txns'), $2::text[] FROM c)sql"};
 
 const Params kNoParams;
 
@@ -114,14 +118,39 @@ Result<std::vector<Rows>> PostgresWriteTxn::Run(std::vector<Step> steps) {
   return results;
 }
 
+Status PostgresWriteTxn::LockRecords(const std::vector<Uuid>& ids) {
+  // Ascending key order for every transaction: whoever holds a lock waits only for larger
+  // keys, so no cycle of waits can form.
+  std::set<int64_t> keys;
+  for (const Uuid& id : ids) {
+    const int64_t key = RecordLockKey(id);
+    if (!lock_keys_.count(key)) keys.insert(key);
+  }
+  if (keys.empty()) return Status::Ok();
+  std::vector<Params> params;
+  params.reserve(keys.size());
+  for (int64_t key : keys) params.push_back(Params().Int64(key));
+  std::vector<Step> steps;
+  for (const Params& p : params) steps.push_back({&kLockRecord, &p});
+  auto results = Run(std::move(steps));
+  if (!results.ok()) return results.status();
+  lock_keys_.insert(keys.begin(), keys.end());
+  return Status::Ok();
+}
+
 Result<PostgresWriteTxn::LockedRecord*> PostgresWriteTxn::Lock(const Uuid& id) {
   auto it = locked_.find(id);
   if (it != locked_.end()) return &it->second;
-  const Params lock = Params().Int64(RecordLockKey(id));
+  const int64_t key = RecordLockKey(id);
+  const Params lock = Params().Int64(key);
   const Params load = Params().Bytes(id.AsBytes());
-  auto results = Run({{&kLockRecord, &lock}, {&kLoadRecord, &load}});
+  std::vector<Step> steps;
+  if (!lock_keys_.count(key)) steps.push_back({&kLockRecord, &lock});
+  steps.push_back({&kLoadRecord, &load});
+  auto results = Run(std::move(steps));
   if (!results.ok()) return results.status();
-  const Rows& rows = (*results)[1];
+  lock_keys_.insert(key);
+  const Rows& rows = results->back();
   LockedRecord locked;
   if (rows.size() > 0) {
     Record record{id, rows.Text(0, 0), rows.Text(0, 1), {}};
@@ -291,7 +320,9 @@ Status PostgresWriteTxn::CommitWrites() {
   if (!superseded_.empty()) steps.push_back({&kInsertHistory, &history});
   steps.push_back({&kUpsertFields, &fields});
   steps.push_back({&kAddChecksums, &checksums});
-  const Params positions = Params().Int64(next_ord_);
+  std::vector<std::string> written_scopes;
+  for (const auto& [scope, delta] : checksum_deltas_) written_scopes.push_back(scope);
+  const Params positions = Params().Int64(next_ord_).TextArray(written_scopes);
   steps.push_back({&kTakePositions, &positions});
   steps.push_back({&kCommit, &kNoParams});
   return Run(std::move(steps)).status();

@@ -87,6 +87,13 @@ class WriteTxn {
   // that batch was applied before: the caller then acknowledges without reapplying.
   virtual Result<bool> MarkBatch(uint32_t node, uint64_t batch_seq) = 0;
 
+  // Locks, until the transaction ends, the records it is about to load (existing or not),
+  // all at once and in one global order, so that two transactions touching the same
+  // records in different orders wait for each other instead of deadlocking. Call it first.
+  // Optional: LoadRecord locks what it loads anyway; a backend whose writers are serialized
+  // (SQLite) has nothing to do.
+  virtual Status LockRecords(const std::vector<Uuid>& ids) { return Status::Ok(); }
+
   // The record with all its current fields; nullopt if it does not exist.
   virtual Result<std::optional<Record>> LoadRecord(const Uuid& id) = 0;
 

@@ -13,6 +13,8 @@
 namespace homevisit::server::testing {
 namespace {
 
+using namespace std::chrono_literals;
+
 using Fields = std::vector<std::pair<std::string, FieldVersion>>;
 
 // "host=H port=P dbname=D user=U" as a postgresql:// URL, for the URL form tests.
@@ -59,6 +61,38 @@ TEST_F(PostgresStorageTest, BadConnectionStringsAreRefusedWithAReason) {
   EXPECT_EQ(bad_key.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(bad_key.status().message().find("colour"), std::string::npos)
       << bad_key.status().message();
+}
+
+TEST_F(PostgresStorageTest, PoolSizeFromTheConnectionStringLimitsConnections) {
+  // Two connections: two open write transactions hold both, a third caller waits and then
+  // hears the database is busy.
+  auto storage = OpenPostgresStorage(conninfo_ + " pool_max_conns=2",
+                                     PostgresOptions{.acquire_timeout = 300ms});
+  ASSERT_TRUE(storage.ok()) << storage.status().ToString();
+  ASSERT_TRUE((*storage)->Migrate().ok());
+  auto first = (*storage)->BeginWrite();
+  auto second = (*storage)->BeginWrite();
+  ASSERT_TRUE(first.ok() && second.ok());
+  auto third = (*storage)->BeginWrite();
+  EXPECT_EQ(third.status().code(), StatusCode::kUnavailable) << third.status().ToString();
+  first->reset();
+  EXPECT_TRUE((*storage)->BeginWrite().ok()) << "a released connection is reused";
+}
+
+TEST_F(PostgresStorageTest, PoolSizeIsAcceptedInUrlsAndCheckedForRange) {
+  if (base_conninfo_.find("://") != std::string::npos) GTEST_SKIP() << "PG_CONNINFO is a URL";
+  const std::string url = AsUrl(base_conninfo_, "postgresql");
+  EXPECT_TRUE(OpenPostgresStorage(url + "?pool_max_conns=3").ok());
+  EXPECT_TRUE(OpenPostgresStorage(url + "?connect_timeout=5&pool_max_conns=3").ok());
+  EXPECT_TRUE(OpenPostgresStorage(url + "?pool_max_conns=3&connect_timeout=5").ok());
+  for (const std::string bad : {"0", "-1", "many", "", "5000"}) {
+    EXPECT_EQ(OpenPostgresStorage(url + "?pool_max_conns=" + bad).status().code(),
+              StatusCode::kInvalidArgument)
+        << bad;
+    EXPECT_EQ(OpenPostgresStorage(base_conninfo_ + " pool_max_conns=" + bad).status().code(),
+              StatusCode::kInvalidArgument)
+        << bad;
+  }
 }
 
 TEST_F(PostgresStorageTest, UnreachableServerIsUnavailableAndThePasswordIsNotShown) {
