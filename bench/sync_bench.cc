@@ -12,8 +12,8 @@
 //   pull     a fresh device pulling everything: visits/s and bytes per visit
 //   edit     one field changed in each of `edits` visits, pushed in one sync: bytes per edit;
 //            and one single edit synced alone (bytes of its push, and of the whole sync)
-//   empty    a sync with nothing new on a warm channel (calls, TCP turns, bytes) and on a new
-//            connection
+//   empty    a sync with nothing new on a warm channel (calls, TCP turns, bytes) and from a
+//            new homevisit-device process (new connection)
 //   rss      peak RSS of the homevisit-device process while it pulls everything
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -230,30 +230,33 @@ SplitSync TimedSync(Device& d, ByteProxy& proxy) {
   return out;
 }
 
+// Runs homevisit-device with `args` against the server at `port`; its resource use in *usage.
+void RunDevice(const std::string& dir, int port, std::vector<std::string> args, rusage* usage) {
+  std::vector<std::string> argv = {HOMEVISIT_DEVICE_BIN, "--data", dir, "--server",
+                                   "127.0.0.1:" + std::to_string(port)};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int null_fd = open("/dev/null", O_WRONLY);
+    dup2(null_fd, 1);
+    std::vector<char*> raw;
+    for (auto& a : argv) raw.push_back(a.data());
+    raw.push_back(nullptr);
+    execv(raw[0], raw.data());
+    _exit(127);
+  }
+  int status = 0;
+  rusage ignored{};
+  wait4(pid, &status, 0, usage ? usage : &ignored);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) Die("homevisit-device " + args[0] + " failed");
+}
+
 // Peak RSS (MiB) of `homevisit-device ... sync`, a fresh device pulling everything.
 double DevicePullPeakRssMb(const std::string& dir, int port, double* seconds) {
-  const std::string server = "127.0.0.1:" + std::to_string(port);
-  auto run = [&](std::vector<std::string> args, rusage* usage) {
-    std::vector<std::string> argv = {HOMEVISIT_DEVICE_BIN, "--data", dir, "--server", server};
-    argv.insert(argv.end(), args.begin(), args.end());
-    const pid_t pid = fork();
-    if (pid == 0) {
-      const int null_fd = open("/dev/null", O_WRONLY);
-      dup2(null_fd, 1);
-      std::vector<char*> raw;
-      for (auto& a : argv) raw.push_back(a.data());
-      raw.push_back(nullptr);
-      execv(raw[0], raw.data());
-      _exit(127);
-    }
-    int status = 0;
-    wait4(pid, &status, 0, usage);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) Die("homevisit-device " + args[0] + " failed");
-  };
   rusage usage{};
-  run({"login", "li", kPassword}, &usage);
+  RunDevice(dir, port, {"login", "li", kPassword}, &usage);
   const auto start = Clock::now();
-  run({"sync"}, &usage);
+  RunDevice(dir, port, {"sync"}, &usage);
   *seconds = Seconds(start, Clock::now());
   return usage.ru_maxrss / 1024.0;
 }
@@ -332,18 +335,15 @@ int Main(int argc, char** argv) {
   Check(wang.store->Set(ids[0], {{"housing", Value("危房")}}), "edit");
   const SplitSync single = TimedSync(wang, proxy);
 
-  // Empty syncs: warm channel (the app keeps one), then a new connection.
+  // An empty sync on a warm channel (the app keeps one open).
   const SplitSync empty_warm = TimedSync(wang, proxy);
-  Device cold;
-  cold.store = std::move(wang.store);
-  sync::SyncOptions o;
-  o.server = "127.0.0.1:" + std::to_string(proxy.port());
-  wang.client.reset();
-  cold.client = std::make_unique<sync::SyncClient>(*cold.store, o);
-  const SplitSync empty_cold = TimedSync(cold, proxy);
 
   double rss_pull_s = 0;
   const double rss_mb = DevicePullPeakRssMb(dir + "/rss", proxy.port(), &rss_pull_s);
+  // An empty sync from a new process: a new TCP connection, HTTP/2 set-up and all.
+  const WireCount before_cold = proxy.Read();
+  RunDevice(dir + "/rss", proxy.port(), {"sync"}, nullptr);
+  const WireCount empty_cold = proxy.Read() - before_cold;
   const double baseline = BaselineFieldsPerSecond(dir, visits * 40);
   const double baseline_visits = baseline / 40;
 
@@ -365,8 +365,8 @@ int Main(int argc, char** argv) {
       "           \"sync_bytes_per_edit\": %.1f, \"single_edit_push_bytes\": %llu,\n"
       "           \"single_edit_sync_bytes\": %llu, \"single_edit_calls\": %llu},\n"
       "  \"empty_sync\": {\"calls\": %llu, \"target_round_trips\": 1, \"tcp_turns\": %llu,\n"
-      "                 \"bytes\": %llu, \"target_bytes\": 300, \"new_connection_bytes\": %llu,\n"
-      "                 \"new_connection_calls\": %llu},\n"
+      "                 \"bytes\": %llu, \"target_bytes\": 300, \"new_process_bytes\": %llu,\n"
+      "                 \"new_process_connections\": %llu},\n"
       "  \"device_pull_peak_rss_mb\": %.1f, \"target_rss_mb\": 100, \"device_cli_pull_seconds\": %.3f,\n"
       "  \"baseline\": {\"sqlite_insert_fields_per_s\": %.0f, \"as_visits_per_s\": %.0f},\n"
       "  \"ratios_to_baseline\": {\"push\": %.3f, \"pull\": %.3f}\n"
@@ -382,9 +382,9 @@ int Main(int argc, char** argv) {
       (unsigned long long)single.push_bytes.total(), (unsigned long long)single.total_bytes.total(),
       (unsigned long long)single.report.calls, (unsigned long long)empty_warm.report.calls,
       (unsigned long long)empty_warm.total_bytes.turns, (unsigned long long)empty_warm.total_bytes.total(),
-      (unsigned long long)empty_cold.total_bytes.total(), (unsigned long long)empty_cold.report.calls,
+      (unsigned long long)empty_cold.total(), (unsigned long long)empty_cold.connections,
       rss_mb, rss_pull_s, baseline, baseline_visits, push_vps / baseline_visits, pull_vps / baseline_visits);
-  cold.client.reset();
+  wang.client.reset();
   li.client.reset();
   server.server->Shutdown();
   std::filesystem::remove_all(dir);
