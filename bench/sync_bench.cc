@@ -201,10 +201,18 @@ double ThreadCpuSeconds() {
   return t.tv_sec + t.tv_nsec / 1e9;
 }
 
+// CPU seconds used by the whole process: device, server and gRPC threads.
+double ProcessCpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return t.tv_sec + t.tv_nsec / 1e9;
+}
+
 // A sync split at the start of its pull phase: how long the push took and what it cost.
 struct SplitSync {
   double push_s = 0, total_s = 0;
   double push_cpu_s = 0, total_cpu_s = 0;  // the device thread's CPU time
+  double push_process_cpu_s = 0, total_process_cpu_s = 0;
   WireCount push_bytes, total_bytes;
   sync::SyncReport report;
 };
@@ -214,17 +222,20 @@ SplitSync TimedSync(Device& d, ByteProxy& proxy) {
   const WireCount start_count = proxy.Read();
   const auto start = Clock::now();
   const double cpu_start = ThreadCpuSeconds();
+  const double process_start = ProcessCpuSeconds();
   bool split = false;
   out.report = d.client->Sync([&](const sync::SyncProgress& p) {
     if (!split && p.phase != sync::SyncPhase::kPush) {
       split = true;
       out.push_s = Seconds(start, Clock::now());
       out.push_cpu_s = ThreadCpuSeconds() - cpu_start;
+      out.push_process_cpu_s = ProcessCpuSeconds() - process_start;
       out.push_bytes = proxy.Read() - start_count;
     }
   });
   out.total_s = Seconds(start, Clock::now());
   out.total_cpu_s = ThreadCpuSeconds() - cpu_start;
+  out.total_process_cpu_s = ProcessCpuSeconds() - process_start;
   out.total_bytes = proxy.Read() - start_count;
   Check(out.report, "sync");
   return out;
@@ -355,6 +366,8 @@ int Main(int argc, char** argv) {
       "  \"load_average_1min\": %.2f,\n"
       "  \"local_create_visits_per_s\": %.0f,\n"
       "  \"device_thread_cpu\": {\"push_visits_per_cpu_s\": %.0f, \"pull_visits_per_cpu_s\": %.0f},\n"
+      "  \"cpu_seconds\": {\"push_device_thread\": %.2f, \"push_whole_process\": %.2f,\n"
+      "                  \"pull_device_thread\": %.2f, \"pull_whole_process\": %.2f},\n"
       "  \"push\": {\"visits_per_s\": %.0f, \"target_visits_per_s\": 50000, \"seconds\": %.3f,\n"
       "           \"bytes_per_visit\": %.1f, \"target_bytes_per_visit\": 250, \"up_bytes\": %llu,\n"
       "           \"down_bytes\": %llu, \"calls\": %llu},\n"
@@ -372,7 +385,8 @@ int Main(int argc, char** argv) {
       "  \"ratios_to_baseline\": {\"push\": %.3f, \"pull\": %.3f}\n"
       "}\n",
       visits, server.students.size(), std::thread::hardware_concurrency(), LoadAverage(),
-      visits / create_s, visits / push.push_cpu_s, visits / pull.total_cpu_s,
+      visits / create_s, visits / push.push_cpu_s, visits / pull.total_cpu_s, push.push_cpu_s,
+      push.push_process_cpu_s, pull.total_cpu_s, pull.total_process_cpu_s,
       push_vps, push.push_s, double(push.push_bytes.total()) / visits,
       (unsigned long long)push.push_bytes.up, (unsigned long long)push.push_bytes.down,
       (unsigned long long)push.report.calls - 1, push.total_s - push.push_s,
