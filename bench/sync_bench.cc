@@ -3,7 +3,8 @@
 // client-core issue next to their targets, and a baseline measured in the same run (raw
 // SQLite inserts of the same number of fields on the same disk), as ratios.
 //
-//   sync_bench [--visits N] [--edits N]        (defaults 10000 and 10000)
+//   sync_bench [--visits N] [--edits N] [--db sqlite|postgres]   (defaults 10000, 10000, sqlite)
+// --db postgres runs the server on a fresh schema of the PostgreSQL that PG_CONNINFO names.
 //
 // Figures:
 //   push     N new 40-field visits from one device: visits/s of the push phase, bytes on the
@@ -36,6 +37,7 @@
 #include "byte_proxy.h"
 #include "sync-server/auth.h"
 #include "sync-server/server.h"
+#include "sync-server/storage/postgres_conn.h"
 
 #ifndef HOMEVISIT_DEVICE_BIN
 #error "HOMEVISIT_DEVICE_BIN must name the homevisit-device binary"
@@ -71,9 +73,9 @@ struct ServerSide {
   std::vector<Uuid> students;
 };
 
-ServerSide StartServer(const std::string& dir, int students) {
+ServerSide StartServer(const std::string& db_url, int students) {
   ServerSide s;
-  auto storage = server::OpenStorage("sqlite:" + dir + "/server.db");
+  auto storage = server::OpenStorage(db_url);
   if (!storage.ok()) Die(storage.status().ToString());
   s.storage = std::move(storage).value();
   Check(s.storage->Migrate(), "migrate");
@@ -338,10 +340,35 @@ double BaselineFieldsPerSecond(const std::string& dir, int fields) {
   return fields / Seconds(start, Clock::now());
 }
 
+// The server's database: an SQLite file in `dir`, or a fresh schema on PG_CONNINFO.
+std::string ServerDatabase(const std::string& db, const std::string& dir) {
+  if (db == "sqlite") return "sqlite:" + dir + "/server.db";
+  const char* pg = std::getenv("PG_CONNINFO");
+  if (!pg || !*pg) Die("--db postgres needs PG_CONNINFO (source scripts/lib/postgres.sh; pg_start)");
+  auto admin = server::pg::Connection::Open(pg);
+  if (!admin.ok()) Die(admin.status().ToString());
+  const std::string schema = "sync_bench_" + std::to_string(getpid());
+  Check((*admin)->Run("CREATE SCHEMA " + schema).status(), "create schema");
+  return std::string(pg) + " options='-c search_path=" + schema + "'";
+}
+
+void DropServerDatabase(const std::string& db) {
+  if (db != "postgres") return;
+  if (auto admin = server::pg::Connection::Open(std::getenv("PG_CONNINFO")); admin.ok()) {
+    (void)(*admin)->Run("DROP SCHEMA IF EXISTS sync_bench_" + std::to_string(getpid()) + " CASCADE");
+  }
+}
+
 int Main(int argc, char** argv) {
   int visits = 10000, edits = 10000;
+  std::string db = "sqlite";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
+    if (flag == "--db") {
+      db = argv[i + 1];
+      if (db != "sqlite" && db != "postgres") Die("--db takes sqlite or postgres");
+      continue;
+    }
     const int n = std::atoi(argv[i + 1]);
     if (n <= 0) Die("bad value for " + flag);
     if (flag == "--visits") visits = n;
@@ -353,7 +380,7 @@ int Main(int argc, char** argv) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
 
-  ServerSide server = StartServer(dir, 1000);
+  ServerSide server = StartServer(ServerDatabase(db, dir), 1000);
   ByteProxy proxy(server.server->port());
 
   // Push: one teacher's device with `visits` new visits.
@@ -409,6 +436,7 @@ int Main(int argc, char** argv) {
   const double pull_vps = visits / pull.total_s;
   std::printf(
       "{\n"
+      "  \"server_db\": \"%s\",\n"
       "  \"visits\": %d, \"fields_per_visit\": 40, \"roster_students\": %zu, \"cores\": %u,\n"
       "  \"load_average_1min\": %.2f,\n"
       "  \"local_create_visits_per_s\": %.0f,\n"
@@ -433,9 +461,9 @@ int Main(int argc, char** argv) {
       "  \"baseline\": {\"sqlite_insert_fields_per_s\": %.0f, \"as_visits_per_s\": %.0f},\n"
       "  \"ratios_to_baseline\": {\"push\": %.3f, \"pull\": %.3f}\n"
       "}\n",
-      visits, server.students.size(), std::thread::hardware_concurrency(), LoadAverage(),
-      visits / create_s, visits / push.push_cpu_s, visits / pull.total_cpu_s, push.push_cpu_s,
-      push.push_process_cpu_s, pull.total_cpu_s, pull.total_process_cpu_s,
+      db.c_str(), visits, server.students.size(), std::thread::hardware_concurrency(),
+      LoadAverage(), visits / create_s, visits / push.push_cpu_s, visits / pull.total_cpu_s,
+      push.push_cpu_s, push.push_process_cpu_s, pull.total_cpu_s, pull.total_process_cpu_s,
       push_vps, push.push_s, double(push.push_bytes.total()) / visits,
       (unsigned long long)push.push_bytes.up, (unsigned long long)push.push_bytes.down,
       (unsigned long long)push.report.calls - 1, push.total_s - push.push_s,
@@ -452,6 +480,8 @@ int Main(int argc, char** argv) {
   li.client.reset();
   scratch.client.reset();
   server.server->Shutdown();
+  server.storage.reset();
+  DropServerDatabase(db);
   std::filesystem::remove_all(dir);
   return 0;
 }

@@ -98,6 +98,23 @@ Result<bool> StorageBlobAccess::MayRead(const BlobCaller& caller, const std::str
   return false;
 }
 
+Result<BlobServing> OpenBlobServing(Storage& storage, const BlobServingOptions& options) {
+  if (options.blob_dir.empty()) return InvalidArgument("give a directory for attachments");
+  BlobStoreOptions so;
+  so.dir = options.blob_dir;
+  so.max_blob_bytes = options.max_blob_bytes;
+  auto store = BlobStore::Open(so);
+  if (!store.ok()) return store.status();
+  BlobServing serving;
+  serving.store = std::move(store).value();
+  serving.access = std::make_unique<StorageBlobAccess>(storage);
+  BlobServiceOptions service_options;
+  service_options.max_chunk_bytes = options.max_chunk_bytes;
+  serving.service = std::make_unique<BlobService>(serving.store.get(), serving.access.get(),
+                                                  service_options);
+  return serving;
+}
+
 bool ValueReferencesBlob(const Value& value, const std::string& sha256) {
   std::set<std::string> found;
   CollectBlobs(value, &found);

@@ -9,6 +9,7 @@
 //                 the blob reference. One record lookup per call.
 #pragma once
 
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -31,6 +32,21 @@ class StorageBlobAccess final : public BlobAccess {
  private:
   Storage& storage_;
 };
+
+// What a sync server needs to serve homevisit.v1.Blobs next to Sync: the store under
+// `blob_dir`, the access rules over `storage`, and the service to register with the
+// grpc::ServerBuilder. Keep it alive as long as the grpc::Server.
+struct BlobServing {
+  std::unique_ptr<BlobStore> store;
+  std::unique_ptr<StorageBlobAccess> access;
+  std::unique_ptr<BlobService> service;
+};
+struct BlobServingOptions {
+  std::string blob_dir;                   // required; blobs live in <blob_dir>/blobs
+  uint64_t max_blob_bytes = 10ull << 20;  // largest attachment accepted
+  uint32_t max_chunk_bytes = 64 * 1024;   // the gRPC message limit must exceed it
+};
+Result<BlobServing> OpenBlobServing(Storage& storage, const BlobServingOptions& options);
 
 // True if `value` is the blob reference `sha256`, or holds it in a cell of its rows.
 bool ValueReferencesBlob(const Value& value, const std::string& sha256);

@@ -1,3 +1,6 @@
+#include <chrono>
+#include <cstdlib>
+#include <thread>
 #include "sync-server/sync_service.h"
 
 #include <map>
@@ -9,6 +12,12 @@
 #include "sync-server/grpc_status.h"
 
 namespace homevisit::server {
+
+namespace {
+// Attempts of one Push transaction when the database reports a transient failure.
+constexpr int kPushAttempts = 5;
+}  // namespace
+
 
 namespace {
 
@@ -206,7 +215,17 @@ Status SyncService::DoPush(grpc::ServerContext* context, const v1::PushRequest& 
     return ResourceExhausted("the batch has " + std::to_string(bytes) + " bytes; the limit is " +
                              std::to_string(limits_.max_batch_bytes) + ": send smaller batches");
   }
+  // The batch is merged in one transaction that rolls back whole on failure, and its
+  // (device, batch_seq) mark commits with it, so a transient database failure (a PostgreSQL
+  // deadlock between two instances locking the same records, a dropped connection) is
+  // retried here a few times before the device is told to come back later.
   auto result = merger_.Push(*caller, request);
+  for (int attempt = 1; !result.ok() && result.status().code() == StatusCode::kUnavailable &&
+                        attempt < kPushAttempts;
+       ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt + std::rand() % 20));
+    result = merger_.Push(*caller, request);
+  }
   if (!result.ok()) return result.status();
   log.Count("applied", result->applied);
   log.Count("conflicts", result->conflicts);

@@ -27,16 +27,12 @@ class BlobAccessTest : public ServerTest {
     ServerTest::SetUp();
     static int n = 0;
     dir_ = TestTempDir() + "/blobs-" + std::to_string(++n);
-    BlobStoreOptions so;
-    so.dir = dir_;
-    auto store = BlobStore::Open(so);
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(store).value();
-    access_ = std::make_unique<StorageBlobAccess>(*storage_);
-    service_ = std::make_unique<BlobService>(store_.get(), access_.get());
+    auto serving = OpenBlobServing(*storage_, {dir_});
+    ASSERT_TRUE(serving.ok()) << serving.status().ToString();
+    blobs_ = std::move(serving).value();
     grpc::ServerBuilder builder;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
-    builder.RegisterService(service_.get());
+    builder.RegisterService(blobs_.service.get());
     blob_server_ = builder.BuildAndStart();
     ASSERT_TRUE(blob_server_ != nullptr);
   }
@@ -67,9 +63,7 @@ class BlobAccessTest : public ServerTest {
   static std::string Bytes(const Uuid& id) { return std::string(id.AsBytes()); }
 
   std::string dir_;
-  std::unique_ptr<BlobStore> store_;
-  std::unique_ptr<StorageBlobAccess> access_;
-  std::unique_ptr<BlobService> service_;
+  BlobServing blobs_;
   std::unique_ptr<grpc::Server> blob_server_;
   int port_ = 0;
   uint64_t batch_seq_ = 0;
@@ -195,21 +189,21 @@ TEST_P(BlobAccessTest, UnreferencedBlobsAreCollectedAndReferencedOnesKept) {
   ASSERT_TRUE(Uploader(*teacher).Upload(Sha256Of(kept), Bytes(visit), kept).ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
 
-  auto listed = CollectUnreferencedBlobs(*storage_, *store_, /*min_age_ms=*/0, /*dry_run=*/true);
+  auto listed = CollectUnreferencedBlobs(*storage_, *blobs_.store, /*min_age_ms=*/0, /*dry_run=*/true);
   ASSERT_TRUE(listed.ok()) << listed.status().ToString();
   ASSERT_EQ(listed->size(), 1u);
   EXPECT_EQ((*listed)[0].sha256, Sha256Of(replaced));
-  EXPECT_TRUE(store_->State(Sha256Of(replaced))->complete) << "a dry run removes nothing";
+  EXPECT_TRUE(blobs_.store->State(Sha256Of(replaced))->complete) << "a dry run removes nothing";
 
-  auto young = CollectUnreferencedBlobs(*storage_, *store_, /*min_age_ms=*/3'600'000, false);
+  auto young = CollectUnreferencedBlobs(*storage_, *blobs_.store, /*min_age_ms=*/3'600'000, false);
   ASSERT_TRUE(young.ok());
   EXPECT_TRUE(young->empty()) << "a blob written within the minimum age is kept";
 
-  auto removed = CollectUnreferencedBlobs(*storage_, *store_, /*min_age_ms=*/0, false);
+  auto removed = CollectUnreferencedBlobs(*storage_, *blobs_.store, /*min_age_ms=*/0, false);
   ASSERT_TRUE(removed.ok());
   EXPECT_EQ(removed->size(), 1u);
-  EXPECT_FALSE(store_->State(Sha256Of(replaced))->complete);
-  EXPECT_TRUE(store_->State(Sha256Of(kept))->complete);
+  EXPECT_FALSE(blobs_.store->State(Sha256Of(replaced))->complete);
+  EXPECT_TRUE(blobs_.store->State(Sha256Of(kept))->complete);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, BlobAccessTest, ::testing::ValuesIn(AvailableBackends()),
