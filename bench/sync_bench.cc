@@ -13,13 +13,14 @@
 //   pull     a fresh device pulling everything: visits/s and bytes per visit
 //   edit     one field changed in each of `edits` visits, pushed in one sync: bytes per edit;
 //            and one single edit synced alone (bytes of its push, and of the whole sync)
-//   empty    a sync with nothing new on a warm channel (calls, TCP turns, bytes) and on a new
-//            connection
+//   empty    a sync with nothing new on a warm channel (calls, TCP turns, bytes) and from a
+//            new homevisit-device process (new connection)
 //   rss      peak RSS of the homevisit-device process while it pulls everything
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <chrono>
 #include <cstdio>
@@ -203,10 +204,18 @@ double ThreadCpuSeconds() {
   return t.tv_sec + t.tv_nsec / 1e9;
 }
 
+// CPU seconds used by the whole process: device, server and gRPC threads.
+double ProcessCpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return t.tv_sec + t.tv_nsec / 1e9;
+}
+
 // A sync split at the start of its pull phase: how long the push took and what it cost.
 struct SplitSync {
   double push_s = 0, total_s = 0;
   double push_cpu_s = 0, total_cpu_s = 0;  // the device thread's CPU time
+  double push_process_cpu_s = 0, total_process_cpu_s = 0;
   WireCount push_bytes, total_bytes;
   sync::SyncReport report;
 };
@@ -216,48 +225,91 @@ SplitSync TimedSync(Device& d, ByteProxy& proxy) {
   const WireCount start_count = proxy.Read();
   const auto start = Clock::now();
   const double cpu_start = ThreadCpuSeconds();
+  const double process_start = ProcessCpuSeconds();
   bool split = false;
   out.report = d.client->Sync([&](const sync::SyncProgress& p) {
     if (!split && p.phase != sync::SyncPhase::kPush) {
       split = true;
       out.push_s = Seconds(start, Clock::now());
       out.push_cpu_s = ThreadCpuSeconds() - cpu_start;
+      out.push_process_cpu_s = ProcessCpuSeconds() - process_start;
       out.push_bytes = proxy.Read() - start_count;
     }
   });
   out.total_s = Seconds(start, Clock::now());
   out.total_cpu_s = ThreadCpuSeconds() - cpu_start;
+  out.total_process_cpu_s = ProcessCpuSeconds() - process_start;
   out.total_bytes = proxy.Read() - start_count;
   Check(out.report, "sync");
   return out;
 }
 
+// Runs homevisit-device with `args` against the server at `port`; its resource use in *usage.
+void RunDevice(const std::string& dir, int port, std::vector<std::string> args, rusage* usage) {
+  std::vector<std::string> argv = {HOMEVISIT_DEVICE_BIN, "--data", dir, "--server",
+                                   "127.0.0.1:" + std::to_string(port)};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int null_fd = open("/dev/null", O_WRONLY);
+    dup2(null_fd, 1);
+    std::vector<char*> raw;
+    for (auto& a : argv) raw.push_back(a.data());
+    raw.push_back(nullptr);
+    execv(raw[0], raw.data());
+    _exit(127);
+  }
+  int status = 0;
+  rusage ignored{};
+  wait4(pid, &status, 0, usage ? usage : &ignored);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) Die("homevisit-device " + args[0] + " failed");
+}
+
 // Peak RSS (MiB) of `homevisit-device ... sync`, a fresh device pulling everything.
 double DevicePullPeakRssMb(const std::string& dir, int port, double* seconds) {
-  const std::string server = "127.0.0.1:" + std::to_string(port);
-  auto run = [&](std::vector<std::string> args, rusage* usage) {
-    std::vector<std::string> argv = {HOMEVISIT_DEVICE_BIN, "--data", dir, "--server", server};
-    argv.insert(argv.end(), args.begin(), args.end());
-    const pid_t pid = fork();
-    if (pid == 0) {
-      const int null_fd = open("/dev/null", O_WRONLY);
-      dup2(null_fd, 1);
-      std::vector<char*> raw;
-      for (auto& a : argv) raw.push_back(a.data());
-      raw.push_back(nullptr);
-      execv(raw[0], raw.data());
-      _exit(127);
-    }
-    int status = 0;
-    wait4(pid, &status, 0, usage);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) Die("homevisit-device " + args[0] + " failed");
-  };
   rusage usage{};
-  run({"login", "li", kPassword}, &usage);
+  RunDevice(dir, port, {"login", "li", kPassword}, &usage);
   const auto start = Clock::now();
-  run({"sync"}, &usage);
+  RunDevice(dir, port, {"sync"}, &usage);
   *seconds = Seconds(start, Clock::now());
   return usage.ru_maxrss / 1024.0;
+}
+
+// What the proposed RecordWrite.hlc (one hlc per record instead of one per field) would
+// save: the same 50 visits as one PushRequest, gzipped as gRPC does, both ways.
+struct HlcProposal {
+  double now_per_visit = 0;
+  double record_hlc_per_visit = 0;
+};
+
+std::string Gzip(const std::string& in) {
+  z_stream zs{};
+  deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&zs, in.size()), '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
+HlcProposal MeasureHlcProposal(store::DeviceStore& store) {
+  // A fresh batch of the device's own outbox shape: create, take, and give back nothing (the
+  // store is a scratch copy).
+  HlcProposal out;
+  auto batch = store.NextBatch({50 * 40, 64u << 20});
+  if (!batch.ok() || batch->empty()) return out;
+  v1::PushRequest per_record = batch->request;
+  for (auto& w : *per_record.mutable_writes()) {
+    for (auto& f : *w.mutable_fields()) f.clear_hlc();  // the record would carry it once
+  }
+  const double visits = batch->request.writes_size();
+  out.now_per_visit = Gzip(batch->request.SerializeAsString()).size() / visits;
+  out.record_hlc_per_visit = (Gzip(per_record.SerializeAsString()).size() + 10 * visits) / visits;
+  return out;
 }
 
 double LoadAverage() {
@@ -359,19 +411,25 @@ int Main(int argc, char** argv) {
   Check(wang.store->Set(ids[0], {{"housing", Value("危房")}}), "edit");
   const SplitSync single = TimedSync(wang, proxy);
 
-  // Empty syncs: warm channel (the app keeps one), then a new connection.
+  // An empty sync on a warm channel (the app keeps one open).
   const SplitSync empty_warm = TimedSync(wang, proxy);
-  Device cold;
-  cold.store = std::move(wang.store);
-  sync::SyncOptions o;
-  o.server = "127.0.0.1:" + std::to_string(proxy.port());
-  wang.client.reset();
-  cold.client = std::make_unique<sync::SyncClient>(*cold.store, o);
-  const SplitSync empty_cold = TimedSync(cold, proxy);
 
   double rss_pull_s = 0;
   const double rss_mb = DevicePullPeakRssMb(dir + "/rss", proxy.port(), &rss_pull_s);
+  // An empty sync from a new process: a new TCP connection, HTTP/2 set-up and all.
+  const WireCount before_cold = proxy.Read();
+  RunDevice(dir + "/rss", proxy.port(), {"sync"}, nullptr);
+  const WireCount empty_cold = proxy.Read() - before_cold;
   const double baseline = BaselineFieldsPerSecond(dir, visits * 40);
+  // The proposal is measured on a scratch device holding 50 new visits of the same shape.
+  Device scratch = MakeDevice(dir + "/scratch", proxy.port(), "wang");
+  for (int i = 0; i < 50; ++i) {
+    const Uuid& student = server.students[i];
+    if (auto id = scratch.store->Create("visit", kSchool, VisitFields(rng, student, student)); !id.ok()) {
+      Die(id.status().ToString());
+    }
+  }
+  const HlcProposal proposal = MeasureHlcProposal(*scratch.store);
   const double baseline_visits = baseline / 40;
 
   const double push_vps = visits / push.push_s;
@@ -383,6 +441,8 @@ int Main(int argc, char** argv) {
       "  \"load_average_1min\": %.2f,\n"
       "  \"local_create_visits_per_s\": %.0f,\n"
       "  \"device_thread_cpu\": {\"push_visits_per_cpu_s\": %.0f, \"pull_visits_per_cpu_s\": %.0f},\n"
+      "  \"cpu_seconds\": {\"push_device_thread\": %.2f, \"push_whole_process\": %.2f,\n"
+      "                  \"pull_device_thread\": %.2f, \"pull_whole_process\": %.2f},\n"
       "  \"push\": {\"visits_per_s\": %.0f, \"target_visits_per_s\": 50000, \"seconds\": %.3f,\n"
       "           \"bytes_per_visit\": %.1f, \"target_bytes_per_visit\": 250, \"up_bytes\": %llu,\n"
       "           \"down_bytes\": %llu, \"calls\": %llu},\n"
@@ -393,14 +453,17 @@ int Main(int argc, char** argv) {
       "           \"sync_bytes_per_edit\": %.1f, \"single_edit_push_bytes\": %llu,\n"
       "           \"single_edit_sync_bytes\": %llu, \"single_edit_calls\": %llu},\n"
       "  \"empty_sync\": {\"calls\": %llu, \"target_round_trips\": 1, \"tcp_turns\": %llu,\n"
-      "                 \"bytes\": %llu, \"target_bytes\": 300, \"new_connection_bytes\": %llu,\n"
-      "                 \"new_connection_calls\": %llu},\n"
+      "                 \"bytes\": %llu, \"target_bytes\": 300, \"new_process_bytes\": %llu,\n"
+      "                 \"new_process_connections\": %llu},\n"
       "  \"device_pull_peak_rss_mb\": %.1f, \"target_rss_mb\": 100, \"device_cli_pull_seconds\": %.3f,\n"
+      "  \"proposal_record_level_hlc\": {\"gzip_bytes_per_visit_now\": %.1f,\n"
+      "                                \"gzip_bytes_per_visit_with_it\": %.1f},\n"
       "  \"baseline\": {\"sqlite_insert_fields_per_s\": %.0f, \"as_visits_per_s\": %.0f},\n"
       "  \"ratios_to_baseline\": {\"push\": %.3f, \"pull\": %.3f}\n"
       "}\n",
       db.c_str(), visits, server.students.size(), std::thread::hardware_concurrency(),
       LoadAverage(), visits / create_s, visits / push.push_cpu_s, visits / pull.total_cpu_s,
+      push.push_cpu_s, push.push_process_cpu_s, pull.total_cpu_s, pull.total_process_cpu_s,
       push_vps, push.push_s, double(push.push_bytes.total()) / visits,
       (unsigned long long)push.push_bytes.up, (unsigned long long)push.push_bytes.down,
       (unsigned long long)push.report.calls - 1, push.total_s - push.push_s,
@@ -410,10 +473,12 @@ int Main(int argc, char** argv) {
       (unsigned long long)single.push_bytes.total(), (unsigned long long)single.total_bytes.total(),
       (unsigned long long)single.report.calls, (unsigned long long)empty_warm.report.calls,
       (unsigned long long)empty_warm.total_bytes.turns, (unsigned long long)empty_warm.total_bytes.total(),
-      (unsigned long long)empty_cold.total_bytes.total(), (unsigned long long)empty_cold.report.calls,
-      rss_mb, rss_pull_s, baseline, baseline_visits, push_vps / baseline_visits, pull_vps / baseline_visits);
-  cold.client.reset();
+      (unsigned long long)empty_cold.total(), (unsigned long long)empty_cold.connections,
+      rss_mb, rss_pull_s, proposal.now_per_visit, proposal.record_hlc_per_visit, baseline,
+      baseline_visits, push_vps / baseline_visits, pull_vps / baseline_visits);
+  wang.client.reset();
   li.client.reset();
+  scratch.client.reset();
   server.server->Shutdown();
   server.storage.reset();
   DropServerDatabase(db);

@@ -9,6 +9,7 @@
 #include "app/store/schema.h"
 #include "app/store/store_internal.h"
 #include "app/store/value_codec.h"
+#include "core/record_types.h"
 #include "core/scope.h"
 
 namespace homevisit::store {
@@ -18,23 +19,6 @@ namespace {
 uint64_t PlatformRandom() {
   std::random_device rd;
   return (static_cast<uint64_t>(rd()) << 32) ^ rd();
-}
-
-bool IsValidTypeName(const std::string& type) {
-  if (type.empty() || type.size() > 32) return false;
-  for (char c : type) {
-    if (!((c >= 'a' && c <= 'z') || c == '_')) return false;
-  }
-  return true;
-}
-
-bool IsValidFieldName(const std::string& name) {
-  if (name.empty() || name.size() > 64) return false;
-  if (name[0] == '_' && name != kDeletedField) return false;  // reserved for the system
-  for (unsigned char c : name) {
-    if (c < 0x20 || c == 0x7F || c == ' ') return false;
-  }
-  return true;
 }
 
 std::string JoinScopes(const std::vector<std::string>& scopes) {
@@ -105,7 +89,7 @@ Uuid DeviceStore::NewId() { return ids_->Next(WallNow()); }
 
 Status DeviceStore::LoadClock() {
   auto stmt = db_.Cached(
-      "SELECT hlc_last, clock_offset_ms, node, scopes, user FROM sync_state WHERE id = 1");
+      "SELECT hlc_last, clock_offset_ms, node, scopes, user, role FROM sync_state WHERE id = 1");
   if (!stmt.ok()) return stmt.status();
   auto row = stmt->Step();
   if (!row.ok()) return row.status();
@@ -115,6 +99,7 @@ Status DeviceStore::LoadClock() {
   clock_.set_node(static_cast<uint32_t>(stmt->Int(2)));
   scopes_ = SplitScopes(stmt->Text(3));
   user_ = stmt->Text(4);
+  role_ = static_cast<Role>(stmt->Int(5));
   return Status::Ok();
 }
 
@@ -186,6 +171,7 @@ Status DeviceStore::SaveLogin(const LoginInfo& login, int64_t server_time_ms) {
   clock_.set_node(login.node);
   scopes_ = login.scopes;
   user_ = login.user;
+  role_ = login.role;
   clock_offset_ms_ = server_time_ms - (WallNow() - clock_offset_ms_);
   (void)clock_.Observe(Stamp::Pack(static_cast<uint64_t>(server_time_ms), 0));
   if (Status s = SaveClock(); !s.ok()) return s;
@@ -224,19 +210,20 @@ Status DeviceStore::Wipe() {
   return db_.Exec("PRAGMA secure_delete = OFF");
 }
 
-Status DeviceStore::CheckWritable(const std::string& name, const Value& value) const {
-  if (!IsValidFieldName(name)) {
-    return InvalidArgument("invalid field name '" + name.substr(0, 64) + "'");
-  }
-  if (name == kDeletedField && value.type() != ValueType::kBoolean) {
-    return InvalidArgument("_deleted must be true or false");
-  }
-  return Status::Ok();
+Status DeviceStore::CheckWritable(const std::string& type, const std::string& name,
+                                  const Value& value, bool record_exists) const {
+  // The server's own rules (core/record_types.h), so a mistake is told at once, not after
+  // the next sync. A status move is left to the server: only it knows the current status.
+  if (Status s = record_types::CheckFieldValue(type, name, value); !s.ok()) return s;
+  if (type.empty()) return Status::Ok();
+  return record_types::CheckWriteAllowed(role_, type, name, record_exists);
 }
 
 Result<Uuid> DeviceStore::Create(const std::string& type, const std::string& scope,
                                  const FieldValues& fields) {
-  if (!IsValidTypeName(type)) return InvalidArgument("invalid record type '" + type + "'");
+  if (!record_types::IsKnownRecordType(type)) {
+    return InvalidArgument("unknown record type '" + type.substr(0, 32) + "'");
+  }
   if (!IsValidScopePath(scope)) return InvalidArgument("invalid scope '" + scope + "'");
   if (fields.empty()) return InvalidArgument("a new record needs at least one field");
   std::lock_guard lock(mu_);
@@ -251,7 +238,7 @@ Result<Uuid> DeviceStore::Create(const std::string& type, const std::string& sco
   if (!insert.ok()) return insert.status();
   insert->BindBlob(1, id.AsBytes()).BindText(2, type).BindText(3, scope);
   if (Status s = insert->Run(); !s.ok()) return s;
-  if (Status s = WriteFields(id, fields, clock_.Now(), /*new_record=*/true); !s.ok()) return s;
+  if (Status s = WriteFields(id, fields, clock_.Now(), type); !s.ok()) return s;
   if (Status s = SaveClock(); !s.ok()) return s;
   if (Status s = txn.Commit(); !s.ok()) return s;
   return id;
@@ -310,19 +297,25 @@ Status DeviceStore::ResolveConflict(const Uuid& conflict_id, const Value& chosen
 }
 
 Status DeviceStore::WriteFields(const Uuid& id, const FieldValues& fields, const Stamp& stamp,
-                                bool new_record) {
-  // Bad input is refused before anything is looked up or written.
+                                const std::string& new_record_type) {
+  // Malformed input is refused before anything is looked up or written.
   for (const auto& [name, value] : fields) {
-    if (Status s = CheckWritable(name, value); !s.ok()) return s;
+    if (Status s = CheckWritable("", name, value, false); !s.ok()) return s;
   }
+  const bool new_record = !new_record_type.empty();
   const std::string id_bytes(id.AsBytes());
+  std::string type = new_record_type;
   if (!new_record) {
-    auto known = db_.Cached("SELECT 1 FROM record WHERE id = ?");
+    auto known = db_.Cached("SELECT type FROM record WHERE id = ?");
     if (!known.ok()) return known.status();
     known->BindBlob(1, id_bytes);
     auto found = known->Step();
     if (!found.ok()) return found.status();
     if (!*found) return NotFound("no record " + id.ToString());
+    type = known->Text(0);
+  }
+  for (const auto& [name, value] : fields) {
+    if (Status s = CheckWritable(type, name, value, !new_record); !s.ok()) return s;
   }
 
   auto latest = db_.Cached(

@@ -143,8 +143,9 @@ class DeviceStore {
 
   // --- Local writes: each is one transaction with its outbox entries -----------------------
   // Creates a record in one of the login's scopes. FailedPrecondition before a login;
-  // PermissionDenied for a scope outside the login's; InvalidArgument for a bad type, name
-  // or value. All fields get one stamp.
+  // PermissionDenied for a scope outside the login's or a field the role may not write;
+  // InvalidArgument for an unknown type, a bad name or a value that does not suit the field
+  // (core/record_types.h). All fields get one stamp.
   Result<Uuid> Create(const std::string& type, const std::string& scope,
                       const FieldValues& fields);
   // Writes fields of a known record. NotFound for an unknown id.
@@ -196,11 +197,14 @@ class DeviceStore {
   Status LoadClock();
   Status SaveClock();
   int64_t WallNow() const;
-  // One record's writes inside an open transaction. `new_record`: created in this same
-  // transaction, so nothing about it needs looking up.
+  // One record's writes inside an open transaction. `new_record_type` is set for a record
+  // created in this same transaction, so nothing about it needs looking up.
   Status WriteFields(const Uuid& id, const FieldValues& fields, const Stamp& stamp,
-                     bool new_record = false);
-  Status CheckWritable(const std::string& name, const Value& value) const;
+                     const std::string& new_record_type = "");
+  // The server's rules for a field write by this login's role (`type` empty: the name and
+  // the value's form only).
+  Status CheckWritable(const std::string& type, const std::string& name, const Value& value,
+                       bool record_exists) const;
   // Moves the outbox entries selected by `where_clause` (one parameter) to rejected_write.
   Status MoveToRejected(std::string_view where_clause, int64_t arg, const std::string& reason);
   Uuid NewId();
@@ -214,6 +218,7 @@ class DeviceStore {
   std::unique_ptr<UuidGenerator> ids_;  // guarded by mu_
   std::vector<std::string> scopes_;     // guarded by mu_; the login's scopes
   std::string user_;                    // guarded by mu_; the login's user
+  Role role_ = Role::kTeacher;          // guarded by mu_; the login's role
 };
 
 }  // namespace homevisit::store

@@ -81,14 +81,14 @@ TEST_F(FaultTest, ADeviceKilledInTheMiddleOfAPushLosesNothingAndDuplicatesNothin
   std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
   std::mt19937_64 rng(seed);
   const std::string dir = dir_.file("wang");
-  const std::vector<Uuid> visits = PrepareDevice(dir, "wang", 1500);  // 60,000 writes, 30 batches
-  ASSERT_EQ(visits.size(), 1500u);
+  const std::vector<Uuid> visits = PrepareDevice(dir, "wang", 1000);  // 40,000 writes, 20 batches
+  ASSERT_EQ(visits.size(), 1000u);
 
   int kills = 0;
   for (int round = 0; round < 2; ++round) {
     const uint64_t before = server_->storage().GetStats()->last_seq;
-    // Kill once the server has applied between 1 and 8 more batches (2,000 writes each).
-    const uint64_t kill_after = before + 2000 * (1 + rng() % 8);
+    // Kill once the server has applied between 1 and 6 more batches (2,000 writes each).
+    const uint64_t kill_after = before + 2000 * (1 + rng() % 6);
     ChildProcess device({HOMEVISIT_DEVICE_BIN, "--data", dir, "--server", server_->address(), "sync"},
                         dir_.file("device.log"));
     const auto give_up = std::chrono::steady_clock::now() + 60s;
@@ -121,7 +121,7 @@ TEST_F(FaultTest, ADeviceKilledInTheMiddleOfAPushLosesNothingAndDuplicatesNothin
 }
 
 TEST_F(FaultTest, AServerKilledInTheMiddleOfAPullIsRestartedAndTheDeviceResumesWithoutGapsOrDuplicates) {
-  const std::vector<Uuid> visits = PrepareDevice(dir_.file("wang"), "wang", 1500);
+  const std::vector<Uuid> visits = PrepareDevice(dir_.file("wang"), "wang", 1000);
   {
     Device wang(dir_.file("wang"), server_->address());
     ASSERT_TRUE(wang.Sync().ok());
@@ -161,13 +161,13 @@ TEST_F(FaultTest, AServerKilledInTheMiddleOfAPullIsRestartedAndTheDeviceResumesW
   EXPECT_EQ(cut.error.kind, sync::SyncErrorKind::kOffline) << cut.error.detail;
   const uint64_t cursor_at_cut = li.store().State()->cursor;
   EXPECT_GT(cursor_at_cut, 0u) << "what was pulled before the cut is kept";
-  EXPECT_LT(cut.pulled, 60'000u);
+  EXPECT_LT(cut.pulled, 40'000u);
 
   server = start_server();
   auto rest = li.Sync();
   ASSERT_TRUE(rest.ok()) << rest.error.detail;
   EXPECT_EQ(rest.repaired_scopes, 0u) << "the resumed pull must verify without a repair";
-  EXPECT_LT(rest.pulled, 60'001u - cut.pulled + 500) << "the pull resumed from its cursor";
+  EXPECT_LT(rest.pulled, 40'001u - cut.pulled + 500) << "the pull resumed from its cursor";
 
   auto storage = server::OpenStorage("sqlite:" + db);
   ASSERT_TRUE(storage.ok());

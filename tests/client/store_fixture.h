@@ -49,12 +49,13 @@ class StoreTest : public ::testing::Test {
     store_ = std::move(store).value();
   }
 
-  void Login(const std::string& user = "wang", std::vector<std::string> scopes = {kSchool}) {
+  void Login(const std::string& user = "wang", std::vector<std::string> scopes = {kSchool},
+             Role role = Role::kTeacher) {
     LoginInfo login;
     login.server = "127.0.0.1:1";
     login.user = user;
     login.display_name = "王老师";
-    login.role = Role::kTeacher;
+    login.role = role;
     login.scopes = std::move(scopes);
     login.node = kNode;
     login.token = std::string(32, 'k');

@@ -66,6 +66,25 @@ TEST_F(StoreTest, BadFieldNamesAreRefusedAndTheWholeWriteIsRolledBack) {
   EXPECT_EQ(*Reader()->PendingCount(), 1);
 }
 
+TEST_F(StoreTest, WritesTheServerWouldRefuseForTheirFormOrTheRoleAreRefusedAtOnce) {
+  Login();  // a teacher
+  EXPECT_EQ(store_->Create("parcel", kSchool, {{"x", Value(1)}}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->Create(type::kStudent, kSchool, {{"grade", Value("three")}}).status().code(),
+            StatusCode::kInvalidArgument)
+      << "grade is an integer";
+  EXPECT_EQ(store_->Create(type::kVisit, kSchool, {{"status", Value("finished")}}).status().code(),
+            StatusCode::kInvalidArgument)
+      << "not a review status";
+  EXPECT_EQ(store_->Create("grant", kSchool, {{"amount", Value(Decimal{"500.00"})}}).status().code(),
+            StatusCode::kPermissionDenied);
+  auto visit = store_->Create(type::kVisit, kSchool, {{"status", Value("draft")}});
+  ASSERT_TRUE(visit.ok());
+  EXPECT_EQ(store_->Set(*visit, {{"tier", Value("困难")}}).code(), StatusCode::kPermissionDenied)
+      << "the tier is the coordinator's";
+  EXPECT_EQ(*Reader()->PendingCount(), 1);
+}
+
 TEST_F(StoreTest, LocalWriteAndItsOutboxEntriesSurviveARestart) {
   Login();
   auto id = store_->Create(type::kVisit, kSchool,
@@ -382,7 +401,7 @@ TEST_F(StoreTest, QueriesShowLocalWritesOverTheServerState) {
 }
 
 TEST_F(StoreTest, OpenConflictsAreListedAndResolvingOneWritesTheChosenValue) {
-  Login();
+  Login("zhao", {kSchool}, Role::kCoordinator);
   const Uuid visit = MakeId(1);
   const Stamp s{Stamp::Pack(wall_ms_, 0), 2};
   Record target{visit, type::kVisit, kSchool, {{"income", FieldVersion{Value(300), s}}}};
@@ -398,7 +417,7 @@ TEST_F(StoreTest, OpenConflictsAreListedAndResolvingOneWritesTheChosenValue) {
   ASSERT_TRUE(store_->ResolveConflict(conflict.id, Value(500), "kept the teacher's figure").ok());
   EXPECT_TRUE(Reader()->OpenConflicts()->empty());
   RecordView decided = View(conflict.id);
-  EXPECT_EQ(Text(decided, "resolved_by"), "wang");
+  EXPECT_EQ(Text(decided, "resolved_by"), "zhao");
   EXPECT_EQ(Text(decided, "resolution"), "kept the teacher's figure");
   RecordView v = View(visit);
   EXPECT_EQ(v.record.Find("income")->value, Value(500));
