@@ -593,7 +593,10 @@ bool FormModel::save(const QString& status, const forms::Answers& answers) {
 
 bool FormModel::saveDraft() {
   if (readOnly_ || !state_) return false;
-  if (!save(QStringLiteral("draft"), state_->WithCalculations(answers_))) return false;
+  // A returned visit stays "returned" while the teacher works on it: its status moves only
+  // when it is resubmitted (core/review.h).
+  const QString status = info_.status == QLatin1String("returned") ? info_.status : QStringLiteral("draft");
+  if (!save(status, state_->WithCalculations(answers_))) return false;
   setMessage(QCoreApplication::translate("FormModel", "Draft saved on this phone at %1.").arg(QTime::currentTime().toString(QStringLiteral("HH:mm"))));
   return true;
 }

@@ -130,6 +130,38 @@ TEST(AppStoreTeacher, APhotoIsKeptShrunkAndASignatureAsAnImage) {
   EXPECT_EQ(QImage(signature.toLocalFile()).width(), 800);
 }
 
+TEST(AppStoreTeacher, AReturnedVisitStaysReturnedUntilResubmitted) {
+  DemoDevice device(Role::kTeacher, 300);
+  AppStore& store = device.store();
+  ASSERT_GT(store.returned()->rowCount(), 0);
+  QString visit;
+  for (int i = 0; i < store.returned()->rowCount() && visit.isEmpty(); ++i) {
+    const QString id = store.returned()->idAt(i);
+    if (TextField(device.data().GetRecord(id)->record, "author") == "wang") visit = id;
+  }
+  ASSERT_FALSE(visit.isEmpty());
+  ASSERT_TRUE(store.openVisit(visit));
+  FormModel* form = store.form();
+  ASSERT_FALSE(form->readOnly());
+  ASSERT_TRUE(form->setText("land_mu", "4"));
+  ASSERT_TRUE(form->saveDraft()) << form->message().toStdString();
+  EXPECT_EQ(StatusOf(device.data(), visit), "returned");
+
+  // The coordinator asked for photos and the signature: with them the visit is complete.
+  QTemporaryDir tmp;
+  QImage photo(800, 600, QImage::Format_RGB32);
+  photo.fill(Qt::darkGreen);
+  ASSERT_TRUE(photo.save(tmp.filePath("p.png")));
+  ASSERT_TRUE(form->attachPhoto("photo_house", QUrl::fromLocalFile(tmp.filePath("p.png"))));
+  ASSERT_TRUE(form->attachPhoto("photo_family", QUrl::fromLocalFile(tmp.filePath("p.png"))));
+  const QVariantList stroke{QPointF(10, 10), QPointF(120, 60)};
+  ASSERT_TRUE(form->setSignature("guardian_signature", {QVariant(stroke)}, 400, 200));
+  ASSERT_TRUE(form->submit()) << form->errorCount() << " " << form->message().toStdString();
+  EXPECT_EQ(StatusOf(device.data(), visit), "resubmitted");
+  Settle();
+  EXPECT_EQ(store.returned()->idAt(0) == visit, false);
+}
+
 TEST(AppStoreCoordinator, ApprovingMovesAVisitOutOfTheQueueAndKeepsAReview) {
   DemoDevice device(Role::kCoordinator);
   AppStore& store = device.store();
