@@ -37,8 +37,9 @@ int main(int argc, char** argv) {
   parser.addHelpOption();
   QCommandLineOption dataOption(QStringLiteral("data"), QStringLiteral("The device's data folder."),
                                 QStringLiteral("DIR"));
-  QCommandLineOption langOption(QStringLiteral("lang"), QStringLiteral("zh_CN (default) or en."),
-                                QStringLiteral("LANG"), QStringLiteral("zh_CN"));
+  QCommandLineOption langOption(QStringLiteral("lang"),
+                                QStringLiteral("zh_CN or en (default: the last choice in Settings, else zh_CN)."),
+                                QStringLiteral("LANG"));
   QCommandLineOption shotsOption(QStringLiteral("screenshots"),
                                  QStringLiteral("Render every main page with demo data to PNG files in DIR, then exit."),
                                  QStringLiteral("DIR"));
@@ -48,14 +49,17 @@ int main(int argc, char** argv) {
   parser.addOptions({dataOption, langOption, shotsOption, serverOption});
   parser.process(app);
 
-  const QString lang = parser.value(langOption);
+  const bool shots = parser.isSet(shotsOption);
+  // Screenshots are Chinese unless asked otherwise; the app starts in the last language chosen.
+  const QString lang = parser.isSet(langOption) ? parser.value(langOption)
+                       : shots ? QStringLiteral("zh_CN") : homevisit::ui::Language::saved();
   if (lang != QLatin1String("zh_CN") && lang != QLatin1String("en")) {
     std::fprintf(stderr, "homevisit-app: --lang must be zh_CN or en, not %s\n", qPrintable(lang));
     return 2;
   }
   homevisit::ui::SetUpLook();
 
-  if (parser.isSet(shotsOption)) {
+  if (shots) {
     return homevisit::ui::RenderScreenshots(parser.value(shotsOption), lang);
   }
 
@@ -70,7 +74,7 @@ int main(int argc, char** argv) {
   if (parser.isSet(serverOption)) (*ctx)->store().setDefaultServer(parser.value(serverOption));
   QQmlApplicationEngine engine;
   (*ctx)->attach(&engine);
-  (*ctx)->language().select(lang);
+  (*ctx)->language().apply(lang);
   engine.load(QUrl(QStringLiteral("qrc:/HomeVisit/Main.qml")));
   if (engine.rootObjects().isEmpty()) {
     std::fprintf(stderr, "homevisit-app: the main page failed to load\n");

@@ -69,7 +69,7 @@ double StartupToRosterMs(const QString& dataDir, int students) {
   if (!ctx.ok()) return -1;
   QQmlApplicationEngine engine;
   (*ctx)->attach(&engine);
-  (*ctx)->language().select(QStringLiteral("zh_CN"));
+  (*ctx)->language().apply(QStringLiteral("zh_CN"));
   engine.load(QUrl(QStringLiteral("qrc:/HomeVisit/Main.qml")));
   auto* window = qobject_cast<QQuickWindow*>(engine.rootObjects().value(0));
   if (!window) return -1;

@@ -27,7 +27,12 @@ Rectangle {
         }
         return qsTr("Syncing")
     }
+    // "Synced 5 minutes ago" must move on by itself.
+    property int tick: 0
+    Timer { interval: 30000; running: true; repeat: true; onTriggered: bar.tick++ }
+
     function lastSyncText() {
+        bar.tick  // re-evaluated on every tick
         if (!sync.lastSync || isNaN(sync.lastSync.getTime()))
             return qsTr("Never synced")
         var now = new Date()

@@ -13,6 +13,9 @@ Page {
     background: Rectangle { color: Theme.background }
     signal done()
 
+    // Leaving with unsaved answers keeps them as a draft: nothing typed is lost.
+    StackView.onRemoved: if (form.dirty && !form.readOnly) form.saveDraft()
+
     header: Rectangle {
         visible: banner.text !== ""
         implicitHeight: visible ? banner.implicitHeight + 16 : 0

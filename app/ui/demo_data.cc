@@ -98,7 +98,7 @@ forms::Answers VisitAnswers(Demo& d, const std::string& studentName, const std::
 }
 
 Result<forms::Form> LoadDemoForm() {
-  QFile file(QStringLiteral(":/demo/home_visit.v1.json"));
+  QFile file(QStringLiteral(":/forms/home_visit.v1.json"));
   if (!file.open(QIODevice::ReadOnly)) return NotFound("the demo form is not in the resources");
   return forms::ParseForm(file.readAll().toStdString());
 }

@@ -7,6 +7,7 @@
 #include <QSaveFile>
 #include <QUrl>
 
+#include "core/forms/form_parser.h"
 #include "core/forms/form_record.h"
 #include "core/review.h"
 
@@ -87,8 +88,29 @@ int DeviceData::PendingCount() {
   return n.ok() ? static_cast<int>(*n) : 0;
 }
 
+std::shared_ptr<const forms::Form> DeviceData::BundledForm() {
+  if (!bundled_) {
+    QFile file(QStringLiteral(":/forms/home_visit.v1.json"));
+    if (!file.open(QIODevice::ReadOnly)) return nullptr;
+    auto form = forms::ParseForm(file.readAll().toStdString());
+    if (!form.ok()) return nullptr;
+    bundled_ = std::make_shared<const forms::Form>(std::move(form).value());
+  }
+  return bundled_;
+}
+
 Result<std::shared_ptr<const forms::Form>> DeviceData::FormVersion(const QString& formId,
                                                                    qint64 version) {
+  auto synced = SyncedFormVersion(formId, version);
+  if (synced.ok() || synced.status().code() != StatusCode::kNotFound) return synced;
+  // Not synced yet (or a version this device never received): the form that ships with the
+  // app shows the answers by their question names, rather than nothing.
+  if (auto bundled = BundledForm()) return bundled;
+  return synced;
+}
+
+Result<std::shared_ptr<const forms::Form>> DeviceData::SyncedFormVersion(const QString& formId,
+                                                                         qint64 version) {
   auto key = std::make_pair(formId.toStdString(), static_cast<int64_t>(version));
   if (auto it = forms_.find(key); it != forms_.end()) return it->second;
   auto id = forms::FormRecordId(key.first, key.second);
@@ -116,7 +138,12 @@ Result<std::shared_ptr<const forms::Form>> DeviceData::LatestForm() {
     if (*id->value.get_if<std::string>() != kHomeVisitForm) continue;
     best = std::max(best, *version->value.get_if<int64_t>());
   }
-  if (best == 0) return NotFound("the home-visit form is not on this device yet; sync first");
+  if (best == 0) {
+    // Before the server has sent a form, visits follow the one that ships with the app
+    // (the same file the server publishes as version 1).
+    if (auto bundled = BundledForm()) return bundled;
+    return NotFound("the home-visit form is not on this device yet; sync first");
+  }
   return FormVersion(QString::fromLatin1(kHomeVisitForm), best);
 }
 

@@ -41,10 +41,13 @@ class DeviceData {
   Result<RecordSet> LoadRecords();
   int PendingCount();
 
-  // The newest version of the home-visit form on the device, or of the given version.
+  // The newest version of the home-visit form on the device, or of the given version. When
+  // the device has none (the server has not published it yet), the copy that ships with
+  // the app (forms/home_visit.v1.json).
   Result<std::shared_ptr<const forms::Form>> LatestForm();
   Result<std::shared_ptr<const forms::Form>> FormVersion(const QString& formId, qint64 version);
   Result<store::RecordView> GetRecord(const QString& id);
+  std::shared_ptr<const forms::Form> BundledForm();
 
   // Creates or updates a visit with these answers; writes only what changed. The visit's
   // author is the signed-in user. Returns the visit id.
@@ -68,7 +71,10 @@ class DeviceData {
   QString dir_;
   std::unique_ptr<store::DeviceStore> store_;
   std::unique_ptr<store::StoreReader> reader_;
+  Result<std::shared_ptr<const forms::Form>> SyncedFormVersion(const QString& formId, qint64 version);
+
   std::map<std::pair<std::string, int64_t>, std::shared_ptr<const forms::Form>> forms_;
+  std::shared_ptr<const forms::Form> bundled_;
 };
 
 }  // namespace homevisit::ui

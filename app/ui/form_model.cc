@@ -5,13 +5,13 @@
 #include <QDate>
 #include <QFile>
 #include <QImage>
-#include <QImageReader>
 #include <QPainter>
 #include <QPainterPath>
 #include <QUrl>
 #include <QVariantMap>
 #include <cmath>
 
+#include "app/photo/photo_downscale.h"
 #include "app/ui/form_values.h"
 #include "core/forms/form_parser.h"
 #include "core/forms/validate.h"
@@ -28,10 +28,7 @@ using forms::FormField;
 
 namespace {
 
-// Photos are kept at most this long on their long side, as JPEG: a few hundred kB that a
-// weak connection can still carry, and enough to see a house or a document.
-constexpr int kPhotoMaxSide = 1600;
-constexpr int kPhotoQuality = 80;
+// Larger files are refused before they are read.
 constexpr qint64 kPhotoMaxInputBytes = 40 * 1024 * 1024;
 
 Date Today() {
@@ -433,25 +430,15 @@ bool FormModel::attachPhoto(const QString& key, const QUrl& file) {
     setMessage(QCoreApplication::translate("FormModel", "This photo cannot be read, or is too large."));
     return false;
   }
-  QImageReader reader(&in);
-  reader.setAutoTransform(true);  // phone photos carry their rotation in EXIF
-  const QSize size = reader.size();
-  if (size.isValid() && qMax(size.width(), size.height()) > kPhotoMaxSide) {
-    reader.setScaledSize(size.scaled(kPhotoMaxSide, kPhotoMaxSide, Qt::KeepAspectRatio));
-  }
-  QImage image = reader.read();
-  if (image.isNull()) {
+  const QByteArray original = in.readAll();
+  // Shrunk and re-encoded on the phone (no EXIF location leaves it), so a weak connection
+  // can still carry the visit's photos.
+  auto photo = photo::DownscalePhoto(std::string_view(original.constData(), original.size()));
+  if (!photo.ok()) {
     setMessage(QCoreApplication::translate("FormModel", "This file is not a photo."));
     return false;
   }
-  if (qMax(image.width(), image.height()) > kPhotoMaxSide) {
-    image = image.scaled(kPhotoMaxSide, kPhotoMaxSide, Qt::KeepAspectRatio, Qt::SmoothTransformation);
-  }
-  QByteArray bytes;
-  QBuffer buffer(&bytes);
-  buffer.open(QIODevice::WriteOnly);
-  image.convertToFormat(QImage::Format_RGB32).save(&buffer, "JPEG", kPhotoQuality);
-  auto blob = attach_(bytes);
+  auto blob = attach_(QByteArray::fromStdString(photo->jpeg));
   if (!blob.ok()) {
     setMessage(QString::fromStdString(blob.status().message()));
     return false;
@@ -606,7 +593,10 @@ bool FormModel::save(const QString& status, const forms::Answers& answers) {
 
 bool FormModel::saveDraft() {
   if (readOnly_ || !state_) return false;
-  if (!save(QStringLiteral("draft"), state_->WithCalculations(answers_))) return false;
+  // A returned visit stays "returned" while the teacher works on it: its status moves only
+  // when it is resubmitted (core/review.h).
+  const QString status = info_.status == QLatin1String("returned") ? info_.status : QStringLiteral("draft");
+  if (!save(status, state_->WithCalculations(answers_))) return false;
   setMessage(QCoreApplication::translate("FormModel", "Draft saved on this phone at %1.").arg(QTime::currentTime().toString(QStringLiteral("HH:mm"))));
   return true;
 }

@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 #include <QLocale>
+#include <QSettings>
 #include <QQmlEngine>
 
 #include <QJSEngine>
@@ -9,7 +10,18 @@
 namespace homevisit::ui {
 Language::Language(QObject* parent) : QObject(parent) {}
 
+QString Language::saved() {
+  const QString code = QSettings().value(QStringLiteral("language")).toString();
+  return code == QLatin1String("en") ? code : QStringLiteral("zh_CN");
+}
+
 bool Language::select(const QString& code) {
+  if (!apply(code)) return false;
+  QSettings().setValue(QStringLiteral("language"), code);  // remembered for the next start
+  return true;
+}
+
+bool Language::apply(const QString& code) {
   if (code != QLatin1String("zh_CN") && code != QLatin1String("en")) return false;
   QCoreApplication::removeTranslator(&translator_);
   // qt_add_translations embeds the .qm files under :/i18n.

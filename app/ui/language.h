@@ -22,9 +22,13 @@ class Language : public QObject {
 
   QString current() const { return current_; }
   // "zh_CN" or "en"; anything else is refused (returns false, nothing changes). The engine
-  // given to setEngine() is retranslated.
+  // given to setEngine() is retranslated. select() is the user's choice and is remembered
+  // for the next start; apply() only switches (start-up, screenshots, tests).
   Q_INVOKABLE bool select(const QString& code);
+  bool apply(const QString& code);
   void setEngine(QQmlEngine* engine) { engine_ = engine; }
+  // The language chosen last time (zh_CN when none was).
+  static QString saved();
 
   // The instance QML's singleton "Language" resolves to in engines created from now on;
   // owned by the app (AppContext), never by an engine.

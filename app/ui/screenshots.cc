@@ -48,7 +48,7 @@ bool RenderSession(const QString& dataDir, const QString& lang, const QString& o
   }
   QQmlApplicationEngine engine;
   (*ctx)->attach(&engine);
-  (*ctx)->language().select(lang);
+  (*ctx)->language().apply(lang);
   engine.load(QUrl(QStringLiteral("qrc:/HomeVisit/Main.qml")));
   if (engine.rootObjects().isEmpty()) return false;
   auto* window = qobject_cast<QQuickWindow*>(engine.rootObjects().first());

@@ -93,6 +93,9 @@ TEST(AppWithServer, SignInSyncsTheRosterAndADecisionReachesTheServer) {
 
   const QString visit = store.reviewQueue()->idAt(0);
   const int queued = store.reviewQueue()->rowCount();
+  ASSERT_TRUE(store.openVisit(visit)) << store.lastError().toStdString();
+  EXPECT_TRUE(store.form()->readOnly());  // a coordinator reads and decides, not edits
+  EXPECT_GT(store.form()->rowCount(), 10);
   ASSERT_TRUE(store.returnVisit(visit, QString::fromUtf8("请核实家庭收入"))) << store.lastError().toStdString();
   EXPECT_GT(sync.pendingCount(), 0);
   sync.start();

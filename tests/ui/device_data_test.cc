@@ -3,7 +3,10 @@
 // their actions are local writes waiting in the outbox.
 #include <QAbstractItemModelTester>
 #include <QCoreApplication>
+#include <QFile>
+#include <QImage>
 #include <QTemporaryDir>
+#include <QUrl>
 #include <gtest/gtest.h>
 
 #include "app/ui/app_store.h"
@@ -93,6 +96,70 @@ TEST(AppStoreTeacher, AnIncompleteVisitCannotBeSubmitted) {
   EXPECT_FALSE(store.form()->submit());
   EXPECT_GT(store.form()->errorCount(), 0);
   EXPECT_TRUE(store.form()->visitId().isEmpty());  // nothing was written
+}
+
+TEST(AppStoreTeacher, APhotoIsKeptShrunkAndASignatureAsAnImage) {
+  DemoDevice device(Role::kTeacher);
+  AppStore& store = device.store();
+  ASSERT_TRUE(store.newVisit(store.students()->idAt(2)));
+  FormModel* form = store.form();
+  QTemporaryDir tmp;
+  const QString big = tmp.filePath("house.png");
+  QImage camera(3200, 2400, QImage::Format_RGB32);
+  camera.fill(QColor(120, 90, 60));
+  ASSERT_TRUE(camera.save(big));
+  ASSERT_TRUE(form->attachPhoto("photo_house", QUrl::fromLocalFile(big))) << form->message().toStdString();
+  const int row = form->indexOfKey("photo_house");
+  const QUrl shown(form->data(form->index(row), FormModel::ImageUrlRole).toString());
+  ASSERT_TRUE(shown.isLocalFile());
+  const QImage kept(shown.toLocalFile());
+  EXPECT_EQ(std::max(kept.width(), kept.height()), 1600);
+
+  const QString notAPhoto = tmp.filePath("notes.jpg");
+  QFile f(notAPhoto);
+  ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+  f.write("this is not an image");
+  f.close();
+  EXPECT_FALSE(form->attachPhoto("photo_family", QUrl::fromLocalFile(notAPhoto)));
+  EXPECT_FALSE(form->message().isEmpty());
+  EXPECT_EQ(form->answers().count("photo_family"), 0u);
+
+  const QVariantList stroke{QPointF(10, 10), QPointF(120, 60), QPointF(200, 20)};
+  ASSERT_TRUE(form->setSignature("guardian_signature", {QVariant(stroke)}, 400, 200));
+  const QUrl signature(form->data(form->index(form->indexOfKey("guardian_signature")), FormModel::ImageUrlRole).toString());
+  EXPECT_EQ(QImage(signature.toLocalFile()).width(), 800);
+}
+
+TEST(AppStoreTeacher, AReturnedVisitStaysReturnedUntilResubmitted) {
+  DemoDevice device(Role::kTeacher, 300);
+  AppStore& store = device.store();
+  ASSERT_GT(store.returned()->rowCount(), 0);
+  QString visit;
+  for (int i = 0; i < store.returned()->rowCount() && visit.isEmpty(); ++i) {
+    const QString id = store.returned()->idAt(i);
+    if (TextField(device.data().GetRecord(id)->record, "author") == "wang") visit = id;
+  }
+  ASSERT_FALSE(visit.isEmpty());
+  ASSERT_TRUE(store.openVisit(visit));
+  FormModel* form = store.form();
+  ASSERT_FALSE(form->readOnly());
+  ASSERT_TRUE(form->setText("land_mu", "4"));
+  ASSERT_TRUE(form->saveDraft()) << form->message().toStdString();
+  EXPECT_EQ(StatusOf(device.data(), visit), "returned");
+
+  // The coordinator asked for photos and the signature: with them the visit is complete.
+  QTemporaryDir tmp;
+  QImage photo(800, 600, QImage::Format_RGB32);
+  photo.fill(Qt::darkGreen);
+  ASSERT_TRUE(photo.save(tmp.filePath("p.png")));
+  ASSERT_TRUE(form->attachPhoto("photo_house", QUrl::fromLocalFile(tmp.filePath("p.png"))));
+  ASSERT_TRUE(form->attachPhoto("photo_family", QUrl::fromLocalFile(tmp.filePath("p.png"))));
+  const QVariantList stroke{QPointF(10, 10), QPointF(120, 60)};
+  ASSERT_TRUE(form->setSignature("guardian_signature", {QVariant(stroke)}, 400, 200));
+  ASSERT_TRUE(form->submit()) << form->errorCount() << " " << form->message().toStdString();
+  EXPECT_EQ(StatusOf(device.data(), visit), "resubmitted");
+  Settle();
+  EXPECT_EQ(store.returned()->idAt(0) == visit, false);
 }
 
 TEST(AppStoreCoordinator, ApprovingMovesAVisitOutOfTheQueueAndKeepsAReview) {

@@ -34,7 +34,7 @@ class Setup : public QObject {
   }
   void qmlEngineAvailable(QQmlEngine* engine) {
     ctx_->attach(engine);
-    ctx_->language().select(QStringLiteral("zh_CN"));
+    ctx_->language().apply(QStringLiteral("zh_CN"));
   }
   void cleanupTestCase() { ctx_.reset(); }
 
