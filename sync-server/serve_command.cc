@@ -40,7 +40,8 @@ Status RunServe(const Args& args, CliIo& io) {
   ServerClock clock;
   auto published = PublishDefaultForm(**storage, clock);
   if (!published.ok()) return published.status();
-  if (*published) io.out << "homevisit-server: published the default form" << std::endl;
+  // On stderr with the call log: the first line on stdout stays the one naming the port.
+  if (*published) io.err << "homevisit-server: published the default form" << std::endl;
 
   // Block the stop signals in every thread (gRPC's threads inherit this mask) and wait for
   // them in this one.

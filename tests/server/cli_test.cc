@@ -374,9 +374,9 @@ TEST(ServerCli, ServePublishesTheDefaultFormOnItsFirstStart) {
     kill(pid, SIGTERM);
     EXPECT_EQ(WaitExit(pid), 0) << ReadFile(err_path);
     ASSERT_GT(port, 0) << "stdout: " << ReadFile(out_path) << "\nstderr: " << ReadFile(err_path);
-    EXPECT_EQ(ReadFile(out_path).find("published the default form") != std::string::npos,
+    EXPECT_EQ(ReadFile(err_path).find("published the default form") != std::string::npos,
               start == 0)
-        << ReadFile(out_path);
+        << ReadFile(err_path);
   }
   const CommandRun list = RunServerCommand({"form", "list", "--db", db});
   EXPECT_TRUE(std::regex_search(list.out, std::regex(R"(home_visit +1 )"))) << list.out;
