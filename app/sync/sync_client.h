@@ -76,8 +76,8 @@ class SyncClient {
   // One sync: push the outbox, pull what changed, verify the checksums (repairing a scope
   // that disagrees). Progress is reported on the calling thread.
   SyncReport Sync(const ProgressFn& progress = {});
-  // Stops the running Login or Sync as soon as possible; it returns kCancelled. What was
-  // already stored stays stored.
+  // Stops the running Login or Sync as soon as possible (or, if none runs, the next one to
+  // start); it returns kCancelled. What was already stored stays stored.
   void Cancel();
 
  private:
@@ -113,6 +113,7 @@ class SyncClient {
   grpc::StatusCode last_code_ = grpc::StatusCode::OK;
   std::string last_message_;
 
+  struct CancelScope;
   std::atomic<bool> cancelled_{false};
   std::mutex mu_;
   std::condition_variable wake_;
