@@ -93,7 +93,7 @@ Status BatchRun::CheckVisit(const homevisit::Record& record, bool exists,
     std::optional<Stamp> before;
     if (const FieldVersion* f = after.Find(field.name())) before = f->stamp;
     FieldOutcome outcome;
-    if (Status s = Field(after, exists, field, outcome); !s.ok()) {
+    if (Status s = Field(after, exists, field, write.hlc(), outcome); !s.ok()) {
       dry_run_ = false;
       return s;
     }
