@@ -152,6 +152,34 @@ TEST_P(FormsTest, SubmittedVisitMissingARequiredAnswerIsRejectedWithThatFieldsMe
   EXPECT_FALSE(Stored(id)) << "nothing of a rejected visit is stored";
 }
 
+// A device saving a visit at once sends one stamp for the whole record: judged the same.
+TEST_P(FormsTest, VisitSentWithOneStampForTheRecordIsJudgedTheSame) {
+  PublishDefaultForm();
+  auto teacher = LoggedIn("teacher_a");
+  for (const bool complete : {false, true}) {
+    auto answers = CompleteHomeVisit();
+    if (!complete) answers.erase("assessed_tier");
+    v1::PushRequest push;
+    push.set_batch_seq(complete ? 2 : 1);
+    const Uuid id = NewRecordId();
+    auto* visit = AddRecord(push, id, "visit", kSchoolA);
+    visit->set_hlc(teacher->NextHlc());
+    AddField(visit, "status", Value("submitted"), 0);
+    AddField(visit, "form_id", Value("home_visit"), 0);
+    AddField(visit, "form_version", Value(int64_t{1}), 0);
+    for (const auto& [name, value] : answers) AddField(visit, name, value, 0);
+    v1::PushResponse response;
+    ASSERT_TRUE(teacher->Push(push, &response).ok());
+    if (complete) {
+      EXPECT_EQ(response.outcomes_size(), 0) << response.outcomes(0).reason();
+      EXPECT_TRUE(Stored(id));
+    } else {
+      ExpectRejectedFor(response, 3 + static_cast<int>(answers.size()), "assessed_tier", answers);
+      EXPECT_FALSE(Stored(id));
+    }
+  }
+}
+
 TEST_P(FormsTest, RequiredAnswerOfARelevantQuestionIsCheckedAndOfAnIrrelevantOneIsNot) {
   PublishDefaultForm();
   auto teacher = LoggedIn("teacher_a");
