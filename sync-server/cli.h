@@ -6,6 +6,7 @@
 //   homevisit-server device list|revoke ...
 //   homevisit-server conflicts list ...
 //   homevisit-server stats
+//   homevisit-server form publish FILE | form list
 //   homevisit-server demo-seed
 // Every command takes --db URL (default sqlite:homevisit.db in the working directory) and
 // creates or migrates the schema first. `homevisit-server help` lists everything.
@@ -52,5 +53,7 @@ Status RunDeviceList(const Args& args, CliIo& io);
 Status RunDeviceRevoke(const Args& args, CliIo& io);
 Status RunConflictsList(const Args& args, CliIo& io);
 Status RunStats(const Args& args, CliIo& io);
+Status RunFormPublish(const Args& args, CliIo& io);
+Status RunFormList(const Args& args, CliIo& io);
 
 }  // namespace homevisit::server
