@@ -1,5 +1,7 @@
 #include "app/cli/value_text.h"
 
+#include <nlohmann/json.hpp>
+
 #include <charconv>
 #include <cstdio>
 
@@ -85,7 +87,32 @@ Result<Value> ParseValueText(const std::string& text) {
     }
     return Value(GeoPoint{lat, lon, 0});
   }
+  if (StartsWith(text, "rows:", &rest)) return ParseRowsText(rest);
   return Value(text);
+}
+
+Result<Value> ParseRowsText(const std::string& json_text) {
+  constexpr char kHint[] =
+      "rows: needs a JSON list of objects whose values are texts in this syntax, e.g. "
+      "rows:[{\"member_name\":\"王建国\",\"age\":\"int:42\"}]";
+  const auto json = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded() || !json.is_array()) return InvalidArgument(kHint);
+  Rows rows;
+  for (const auto& object : json) {
+    if (!object.is_object()) return InvalidArgument(kHint);
+    Row row;
+    for (const auto& [name, cell] : object.items()) {
+      if (!cell.is_string()) return InvalidArgument(kHint);
+      const std::string cell_text = cell.get<std::string>();
+      if (cell_text.rfind("rows:", 0) == 0) return InvalidArgument("rows do not nest");
+      auto value = ParseValueText(cell_text);
+      if (!value.ok()) return InvalidArgument("row " + std::to_string(rows.rows.size() + 1) +
+                                              ", '" + name + "': " + value.status().message());
+      row.Set(name, *value);
+    }
+    rows.rows.push_back(std::move(row));
+  }
+  return Value(std::move(rows));
 }
 
 std::string FormatValue(const Value& value) {

@@ -36,5 +36,28 @@ TEST(CliValueText, MalformedTypedValuesAreRefusedWithAHint) {
   }
 }
 
+TEST(CliValueText, RowsOfARepeatGroupParseCellByCell) {
+  auto parsed = ParseValueText(
+      R"(rows:[{"member_name":"王建国","age":"int:42","annual_income":"dec:30000"},)"
+      R"({"member_name":"王小雨","age":"int:11"}])");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  Rows want;
+  want.rows.push_back(Row().Set("member_name", "王建国").Set("age", int64_t{42})
+                          .Set("annual_income", Decimal{"30000"}));
+  want.rows.push_back(Row().Set("member_name", "王小雨").Set("age", int64_t{11}));
+  EXPECT_EQ(*parsed, Value(want));
+  EXPECT_EQ(FormatValue(*parsed), "(2 rows)");
+}
+
+TEST(CliValueText, MalformedRowsAreRefusedNamingTheRowAndCell) {
+  for (const char* bad : {"rows:", "rows:{}", "rows:[1]", R"(rows:[{"age":42}])",
+                          R"(rows:[{"a":"rows:[]"}])", R"(rows:[{"x":)"}) {
+    EXPECT_EQ(ParseValueText(bad).status().code(), StatusCode::kInvalidArgument) << bad;
+  }
+  auto cell = ParseValueText(R"(rows:[{"age":"int:1"},{"age":"int:x"}])");
+  EXPECT_NE(cell.status().message().find("row 2, 'age'"), std::string::npos)
+      << cell.status().message();
+}
+
 }  // namespace
 }  // namespace homevisit::cli
