@@ -7,6 +7,7 @@
 //   homevisit-server conflicts list ...
 //   homevisit-server stats
 //   homevisit-server demo-seed
+//   homevisit-server blobs-gc [--blob-dir DIR] [--delete] [--min-age-hours N]
 // Every command takes --db URL (default sqlite:homevisit.db in the working directory) and
 // creates or migrates the schema first. `homevisit-server help` lists everything.
 #pragma once
@@ -52,5 +53,10 @@ Status RunDeviceList(const Args& args, CliIo& io);
 Status RunDeviceRevoke(const Args& args, CliIo& io);
 Status RunConflictsList(const Args& args, CliIo& io);
 Status RunStats(const Args& args, CliIo& io);
+Status RunBlobsGc(const Args& args, CliIo& io);
+
+// The attachment directory: --blob-dir, else "<sqlite path>.blobs" next to a SQLite
+// database; with PostgreSQL --blob-dir is required (kInvalidArgument).
+Result<std::string> BlobDirOption(const Args& args);
 
 }  // namespace homevisit::server
