@@ -5,6 +5,7 @@
 #include <grpcpp/create_channel.h>
 
 #include <atomic>
+#include <cstdio>
 #include <thread>
 
 #include "bench/faultproxy/fault_proxy.h"
@@ -136,6 +137,11 @@ TEST_F(AttachmentTest, UploadCutMidwayResumesFromServerOffsetAtNextSync) {
   EXPECT_EQ(resumed.blob_bytes_sent, photo.size() - held)
       << "the device must send exactly what the server lacked";
   const uint32_t chunk = Options().blob_transfer.chunk_bytes;
+  std::printf("server held %llu of %llu bytes after the cut; the next sync sent %llu blob bytes, "
+              "%llu bytes up in all\n",
+              static_cast<unsigned long long>(held), static_cast<unsigned long long>(photo.size()),
+              static_cast<unsigned long long>(resumed.blob_bytes_sent),
+              static_cast<unsigned long long>(clean->counters().bytes_up));
   // What crossed the link: the rest, plus protocol framing, headers and the pull (a few KB),
   // never the part the server acknowledged.
   EXPECT_LT(clean->counters().bytes_up, photo.size() - held + chunk)
