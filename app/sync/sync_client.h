@@ -48,7 +48,8 @@ struct SyncOptions {
   BlobTransferOptions blob_transfer;
 };
 
-// kBlobs: attachments, sent after the push and fetched after the pull (done/total: bytes).
+// kBlobs: attachments, sent after the push (done/total: bytes) and fetched after the pull
+// when prefetch_blobs is on (done/total: attachments).
 enum class SyncPhase { kLogin, kPush, kPull, kVerify, kRepair, kBlobs, kDone };
 const char* SyncPhaseName(SyncPhase phase);
 
