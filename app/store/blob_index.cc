@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <set>
+#include <tuple>
 
 #include "app/store/device_store.h"
 #include "app/store/store_internal.h"
@@ -68,7 +69,7 @@ Status CheckSha(const std::string& sha256) {
 
 std::string DeviceStore::BlobDir() const {
   const fs::path parent = fs::path(path_).parent_path();
-  return (parent.empty() ? fs::path("blobs") : parent / "blobs").string();
+  return (parent.empty() ? fs::path("attachments") : parent / "attachments").string();
 }
 
 std::string DeviceStore::BlobPath(std::string_view sha256) const {
@@ -100,8 +101,41 @@ Status DeviceStore::AttachBlob(const Uuid& id, const std::string& field, const s
   return txn.Commit();
 }
 
+Status DeviceStore::AdoptWrittenBlobs() {
+  auto q = db_.Cached(std::string("SELECT record_id, value FROM outbox WHERE ") + kMayHoldBlobSql);
+  auto note = db_.Cached(
+      "INSERT INTO device_blob(sha256, bytes, record_id, uploaded, added_ms) "
+      "VALUES (?, ?, ?, 0, ?) ON CONFLICT(sha256) DO NOTHING");
+  if (!q.ok()) return q.status();
+  if (!note.ok()) return note.status();
+  std::vector<std::tuple<std::string, std::string, uint64_t>> found;  // sha, record, bytes
+  for (;;) {
+    auto row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    auto value = DecodeValue(q->BlobView(1));
+    if (!value.ok()) continue;
+    std::vector<std::string> shas;
+    CollectBlobs(*value, &shas);
+    for (const std::string& sha : shas) {
+      struct stat st;
+      if (sha.size() != kShaBytes || stat(BlobPath(sha).c_str(), &st) != 0) continue;
+      found.emplace_back(sha, q->Blob(0), static_cast<uint64_t>(st.st_size));
+    }
+  }
+  q->Reset();
+  for (const auto& [sha, record, bytes] : found) {
+    note->Reset();
+    note->BindBlob(1, sha).Bind(2, static_cast<int64_t>(bytes)).BindBlob(3, record);
+    note->Bind(4, WallNow());
+    if (Status s = note->Run(); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
 Result<std::vector<LocalBlob>> DeviceStore::BlobsToUpload() {
   std::lock_guard lock(mu_);
+  if (Status s = AdoptWrittenBlobs(); !s.ok()) return s;
   auto q = db_.Cached(
       "SELECT b.sha256, b.bytes, b.record_id FROM device_blob b WHERE b.uploaded = 0 "
       "AND b.record_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM outbox o "

@@ -210,7 +210,7 @@ class DeviceStore {
 
   // --- Attachments and settings (blob_index.cc) ------------------------------------------
   // Attachments are files named by their lower-case hex SHA-256 in BlobDir(): the
-  // directory "blobs" next to the database file. The database notes which exist and
+  // directory "attachments" next to the database file. The database notes which exist and
   // which the server holds; a file is written (and fsynced) before its row.
   std::string BlobDir() const;
   std::string BlobPath(std::string_view sha256) const;
@@ -222,6 +222,8 @@ class DeviceStore {
                     uint64_t bytes);
   // Blobs the server does not hold yet whose referencing record has no unsent write left
   // (records go first: the server lets a device upload only what a record references).
+  // A blob that one of this device's writes references and whose file is in BlobDir() is
+  // noted first, however it got there (the app's form writes the file and the field).
   Result<std::vector<LocalBlob>> BlobsToUpload();
   // The server holds `sha256` whole (uploaded from here, or fetched from it).
   Status MarkBlobUploaded(const std::string& sha256);
@@ -257,6 +259,9 @@ class DeviceStore {
   Uuid NewId();
   // Deletes every file in BlobDir() (Wipe).
   Status RemoveBlobFiles();
+  // Notes the blobs referenced by outbox entries whose files are in BlobDir() (see
+  // BlobsToUpload). Caller holds mu_.
+  Status AdoptWrittenBlobs();
 
   std::mutex mu_;
   const std::string path_;

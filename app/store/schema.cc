@@ -103,8 +103,8 @@ CREATE TABLE sync_state (
 )sql";
 
 // Version 2. Attachments and settings:
-//  device_blob  the attachments this device holds as files (<data dir>/blobs/<hex sha256>),
-//               a record that references each (the server checks access through it) and
+//  device_blob  the attachments this device holds as files
+//               (<data dir>/attachments/<hex sha256>), a record that references each (the server checks access through it) and
 //               whether the server has it whole.
 //  setting      the user's settings, e.g. prefetch_blobs = on|off.
 constexpr char kSchemaV2[] = R"sql(

@@ -90,6 +90,22 @@ TEST_F(AttachmentTest, PhotoReachesServerAndCoordinatorInScopeButNotAnotherSchoo
   EXPECT_FALSE(std::filesystem::exists(dir_.file("sun_copy")));
 }
 
+TEST_F(AttachmentTest, PhotoThatTheAppFormWroteIsUploadedToo) {
+  // The app's form keeps the downscaled photo in the attachment directory and writes the
+  // field itself (app/ui/device_data.cc); the sync finds it through the outbox.
+  auto wang = Enrol("wang");
+  const Uuid visit = NewVisit(*wang, "wang");
+  const std::string photo = PhotoBytes(30'000, 7);
+  const std::string sha = sync::Sha256Of(photo);
+  std::filesystem::create_directories(wang->store().BlobDir());
+  std::ofstream(wang->store().BlobPath(sha), std::ios::binary) << photo;
+  ASSERT_TRUE(wang->store().Set(visit, {{"photo_family", Value(BlobRef{sha})}}).ok());
+  auto report = wang->Sync();
+  ASSERT_TRUE(report.ok()) << report.error.detail;
+  EXPECT_EQ(report.blobs_sent, 1u);
+  EXPECT_EQ(ReadBytes(CompletePath(sha)), photo);
+}
+
 TEST_F(AttachmentTest, UploadCutMidwayResumesFromServerOffsetAtNextSync) {
   // The link: 300 KB/s up; it goes away for good once 120 KB of this sync crossed it.
   faultproxy::LinkProfile slow;
