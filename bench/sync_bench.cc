@@ -20,13 +20,13 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <random>
 #include <sstream>
+#include <algorithm>
 #include <thread>
 #include <string>
 
@@ -275,43 +275,6 @@ double DevicePullPeakRssMb(const std::string& dir, int port, double* seconds) {
   return usage.ru_maxrss / 1024.0;
 }
 
-// What the proposed RecordWrite.hlc (one hlc per record instead of one per field) would
-// save: the same 50 visits as one PushRequest, gzipped as gRPC does, both ways.
-struct HlcProposal {
-  double now_per_visit = 0;
-  double record_hlc_per_visit = 0;
-};
-
-std::string Gzip(const std::string& in) {
-  z_stream zs{};
-  deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&zs, in.size()), '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
-
-HlcProposal MeasureHlcProposal(store::DeviceStore& store) {
-  // A fresh batch of the device's own outbox shape: create, take, and give back nothing (the
-  // store is a scratch copy).
-  HlcProposal out;
-  auto batch = store.NextBatch({50 * 40, 64u << 20});
-  if (!batch.ok() || batch->empty()) return out;
-  v1::PushRequest per_record = batch->request;
-  for (auto& w : *per_record.mutable_writes()) {
-    for (auto& f : *w.mutable_fields()) f.clear_hlc();  // the record would carry it once
-  }
-  const double visits = batch->request.writes_size();
-  out.now_per_visit = Gzip(batch->request.SerializeAsString()).size() / visits;
-  out.record_hlc_per_visit = (Gzip(per_record.SerializeAsString()).size() + 10 * visits) / visits;
-  return out;
-}
-
 double LoadAverage() {
   double load[1] = {0};
   return getloadavg(load, 1) == 1 ? load[0] : -1;
@@ -411,8 +374,18 @@ int Main(int argc, char** argv) {
   Check(wang.store->Set(ids[0], {{"housing", Value("危房")}}), "edit");
   const SplitSync single = TimedSync(wang, proxy);
 
-  // An empty sync on a warm channel (the app keeps one open).
-  const SplitSync empty_warm = TimedSync(wang, proxy);
+  // An empty sync on a warm channel (the app keeps one open). Frames of the previous call
+  // (window updates, stream close) may still be in flight when it starts and would be
+  // counted with it: let the link settle first, and take the median of three.
+  std::vector<SplitSync> empties;
+  for (int i = 0; i < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    empties.push_back(TimedSync(wang, proxy));
+  }
+  std::sort(empties.begin(), empties.end(), [](const SplitSync& a, const SplitSync& b) {
+    return a.total_bytes.total() < b.total_bytes.total();
+  });
+  const SplitSync empty_warm = empties[1];
 
   double rss_pull_s = 0;
   const double rss_mb = DevicePullPeakRssMb(dir + "/rss", proxy.port(), &rss_pull_s);
@@ -421,15 +394,6 @@ int Main(int argc, char** argv) {
   RunDevice(dir + "/rss", proxy.port(), {"sync"}, nullptr);
   const WireCount empty_cold = proxy.Read() - before_cold;
   const double baseline = BaselineFieldsPerSecond(dir, visits * 40);
-  // The proposal is measured on a scratch device holding 50 new visits of the same shape.
-  Device scratch = MakeDevice(dir + "/scratch", proxy.port(), "wang");
-  for (int i = 0; i < 50; ++i) {
-    const Uuid& student = server.students[i];
-    if (auto id = scratch.store->Create("visit", kSchool, VisitFields(rng, student, student)); !id.ok()) {
-      Die(id.status().ToString());
-    }
-  }
-  const HlcProposal proposal = MeasureHlcProposal(*scratch.store);
   const double baseline_visits = baseline / 40;
 
   const double push_vps = visits / push.push_s;
@@ -456,8 +420,6 @@ int Main(int argc, char** argv) {
       "                 \"bytes\": %llu, \"target_bytes\": 300, \"new_process_bytes\": %llu,\n"
       "                 \"new_process_connections\": %llu},\n"
       "  \"device_pull_peak_rss_mb\": %.1f, \"target_rss_mb\": 100, \"device_cli_pull_seconds\": %.3f,\n"
-      "  \"proposal_record_level_hlc\": {\"gzip_bytes_per_visit_now\": %.1f,\n"
-      "                                \"gzip_bytes_per_visit_with_it\": %.1f},\n"
       "  \"baseline\": {\"sqlite_insert_fields_per_s\": %.0f, \"as_visits_per_s\": %.0f},\n"
       "  \"ratios_to_baseline\": {\"push\": %.3f, \"pull\": %.3f}\n"
       "}\n",
@@ -474,11 +436,10 @@ int Main(int argc, char** argv) {
       (unsigned long long)single.report.calls, (unsigned long long)empty_warm.report.calls,
       (unsigned long long)empty_warm.total_bytes.turns, (unsigned long long)empty_warm.total_bytes.total(),
       (unsigned long long)empty_cold.total(), (unsigned long long)empty_cold.connections,
-      rss_mb, rss_pull_s, proposal.now_per_visit, proposal.record_hlc_per_visit, baseline,
+      rss_mb, rss_pull_s, baseline,
       baseline_visits, push_vps / baseline_visits, pull_vps / baseline_visits);
   wang.client.reset();
   li.client.reset();
-  scratch.client.reset();
   server.server->Shutdown();
   server.storage.reset();
   DropServerDatabase(db);

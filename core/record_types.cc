@@ -71,6 +71,8 @@ constexpr std::array kBuiltinFields = std::to_array<BuiltinField>({
     {kConflict, "status", ValueType::kText},
     {kConflict, "resolution", ValueType::kText},
     {kConflict, "resolved_by", ValueType::kText},
+    {kConflict, "winner_by", ValueType::kText},  // display names, written by the server
+    {kConflict, "loser_by", ValueType::kText},
 });
 
 // Review bookkeeping of a visit: written by coordinators, not locked by approval.

@@ -29,7 +29,7 @@ class BatchRun {
   Status Resolve(const v1::RecordWrite& write, homevisit::Record* record, bool* exists,
                  std::string* reason);
   Status Field(homevisit::Record& record, bool exists, const v1::FieldWrite& write,
-               FieldOutcome& outcome);
+               uint64_t record_hlc, FieldOutcome& outcome);
   Status MergeAndStore(homevisit::Record& record, const FieldWrite& write, FieldOutcome& outcome);
   // Writes the conflict record keeping `loser` (once: the same loss is never written twice).
   Result<Uuid> KeepLoser(const homevisit::Record& target, const std::string& field,
@@ -60,7 +60,7 @@ Status BatchRun::Record(uint32_t index, const v1::RecordWrite& write) {
     FieldOutcome outcome;
     if (!reason.empty()) {
       outcome = Rejected(reason);
-    } else if (Status s = Field(record, exists, write.fields(j), outcome); !s.ok()) {
+    } else if (Status s = Field(record, exists, write.fields(j), write.hlc(), outcome); !s.ok()) {
       return s;
     }
     outcome.write_index = index;
@@ -112,8 +112,9 @@ Status BatchRun::Resolve(const v1::RecordWrite& write, homevisit::Record* record
 }
 
 Status BatchRun::Field(homevisit::Record& record, bool exists, const v1::FieldWrite& write,
-                       FieldOutcome& outcome) {
+                       uint64_t record_hlc, FieldOutcome& outcome) {
   const std::string& name = write.name();
+  const uint64_t hlc = write.hlc() != 0 ? write.hlc() : record_hlc;
   auto value = wire::FromProto(write.value());
   if (!value.ok()) {
     outcome = Rejected("field '" + name.substr(0, rt::kMaxFieldNameBytes) +
@@ -128,15 +129,15 @@ Status BatchRun::Field(homevisit::Record& record, bool exists, const v1::FieldWr
     outcome = Rejected(s.message());
     return Status::Ok();
   }
-  if (write.hlc() == 0) {
+  if (hlc == 0) {
     outcome = Rejected("field '" + name + "' has no stamp");
     return Status::Ok();
   }
-  if (Status s = clock_.Observe(write.hlc()); !s.ok()) {
+  if (Status s = clock_.Observe(hlc); !s.ok()) {
     outcome = Rejected("field '" + name + "': " + s.message());
     return Status::Ok();
   }
-  FieldWrite fw{name, std::move(value).value(), Stamp{write.hlc(), caller_.device.node},
+  FieldWrite fw{name, std::move(value).value(), Stamp{hlc, caller_.device.node},
                 std::nullopt};
   if (write.has_base()) fw.base = wire::FromProto(write.base());
   const FieldVersion* current = record.Find(name);
@@ -220,7 +221,15 @@ Result<Uuid> BatchRun::KeepLoser(const homevisit::Record& target, const std::str
   auto existing = txn_.LoadRecord(id);
   if (!existing.ok()) return existing.status();
   if (*existing) return id;
-  const homevisit::Record conflict = MakeConflictRecord(target, field, winner, loser, clock_.Now());
+  homevisit::Record conflict = MakeConflictRecord(target, field, winner, loser, clock_.Now());
+  // Who wrote each value, by name (a coordinator does not know device numbers).
+  const Stamp stamp = conflict.fields.at("status").stamp;
+  for (const auto& [name, node] : {std::pair{"winner_by", winner.stamp.node},
+                                   std::pair{"loser_by", loser.stamp.node}}) {
+    auto who = txn_.DeviceOwnerName(node);
+    if (!who.ok()) return who.status();
+    if (!who->empty()) conflict.fields[name] = FieldVersion{Value(*who), stamp};
+  }
   const RecordHeader header{conflict.id, conflict.type, conflict.scope};
   for (const auto& [name, version] : conflict.fields) {
     if (Status s = txn_.PutField(header, name, version, std::nullopt); !s.ok()) return s;
@@ -239,6 +248,49 @@ void BatchRun::Count(const FieldOutcome& outcome) {
 
 }  // namespace
 
+namespace {
+
+// The answer kept with a batch's mark (WriteTxn::SaveBatchAnswer): its conflicts and
+// rejections as a PushResponse holding only applied_count and outcomes.
+std::string EncodeAnswer(const PushResult& result) {
+  v1::PushResponse answer;
+  answer.set_applied_count(result.applied);
+  for (const FieldOutcome& o : result.outcomes) {
+    auto* out = answer.add_outcomes();
+    out->set_write_index(o.write_index);
+    out->set_field_index(o.field_index);
+    out->set_status(o.status);
+    out->set_reason(o.reason);
+    if (o.conflict_id) out->set_conflict_id(std::string(o.conflict_id->AsBytes()));
+  }
+  return answer.SerializeAsString();
+}
+
+// The stored answer of a resent batch. Empty bytes (a batch whose writes were all applied,
+// or one marked before answers were kept) decode to no outcomes.
+Status DecodeAnswer(const std::string& bytes, PushResult* result) {
+  v1::PushResponse answer;
+  if (!answer.ParseFromString(bytes)) return Internal("a stored batch answer does not decode");
+  result->applied = answer.applied_count();
+  for (const v1::WriteOutcome& o : answer.outcomes()) {
+    FieldOutcome outcome;
+    outcome.write_index = o.write_index();
+    outcome.field_index = o.field_index();
+    outcome.status = o.status();
+    outcome.reason = o.reason();
+    if (o.status() == v1::WRITE_CONFLICT) {
+      ++result->conflicts;
+      outcome.conflict_id = Uuid::FromBytes(o.conflict_id());
+    } else if (o.status() == v1::WRITE_REJECTED) {
+      ++result->rejected;
+    }
+    result->outcomes.push_back(std::move(outcome));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<PushResult> BatchMerger::Push(const Caller& caller, const v1::PushRequest& request) {
   auto scopes = storage_.ListScopes();
   if (!scopes.ok()) return scopes.status();
@@ -252,6 +304,9 @@ Result<PushResult> BatchMerger::Push(const Caller& caller, const v1::PushRequest
   if (!fresh.ok()) return fresh.status();
   if (!*fresh) {
     result.duplicate = true;
+    auto answer = (*txn)->BatchAnswer(caller.device.node, request.batch_seq());
+    if (!answer.ok()) return answer.status();
+    if (Status s = DecodeAnswer(*answer, &result); !s.ok()) return s;
     return result;  // the transaction rolls back; it changed nothing
   }
   // Every record of the batch locked up front, in one order: concurrent batches over the
@@ -264,6 +319,13 @@ Result<PushResult> BatchMerger::Push(const Caller& caller, const v1::PushRequest
   BatchRun run(**txn, clock_, caller, known, result);
   for (int i = 0; i < request.writes_size(); ++i) {
     if (Status s = run.Record(static_cast<uint32_t>(i), request.writes(i)); !s.ok()) return s;
+  }
+  if (!result.outcomes.empty()) {
+    if (Status s = (*txn)->SaveBatchAnswer(caller.device.node, request.batch_seq(),
+                                           EncodeAnswer(result));
+        !s.ok()) {
+      return s;
+    }
   }
   if (Status s = (*txn)->Commit(); !s.ok()) return s;
   return result;

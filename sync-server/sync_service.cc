@@ -174,7 +174,11 @@ Result<Caller> SyncService::Authenticate(grpc::ServerContext* context, CallLog& 
   if (!device.ok()) return device.status();
   if (!*device) return Unauthenticated("unknown device token; log in again");
   log.set_device((*device)->node);
-  if ((*device)->revoked) return Unauthenticated("this device was revoked by an operator");
+  if ((*device)->revoked) {
+    // The device wipes its local data when it sees this marker (a message can change).
+    context->AddTrailingMetadata("homevisit-device-revoked", "1");
+    return Unauthenticated("this device was revoked by an operator");
+  }
   auto user = storage_.GetUser((*device)->user_id);
   if (!user.ok()) return user.status();
   if (!*user) return Unauthenticated("the device's user no longer exists");

@@ -220,29 +220,59 @@ Status DeviceStore::CheckWritable(const std::string& type, const std::string& na
   return record_types::CheckWriteAllowed(role_, type, name, record_exists);
 }
 
-Result<Uuid> DeviceStore::Create(const std::string& type, const std::string& scope,
-                                 const FieldValues& fields) {
+Status DeviceStore::CheckCreate(const std::string& type, const std::string& scope,
+                                const FieldValues& fields) const {
   if (!record_types::IsKnownRecordType(type)) {
     return InvalidArgument("unknown record type '" + type.substr(0, 32) + "'");
   }
   if (!IsValidScopePath(scope)) return InvalidArgument("invalid scope '" + scope + "'");
   if (fields.empty()) return InvalidArgument("a new record needs at least one field");
-  std::lock_guard lock(mu_);
   if (clock_.node() == 0) return FailedPrecondition("log in before writing");
   if (!AnyScopeCovers(scopes_, scope)) {
     return PermissionDenied("scope '" + scope + "' is not one of this login's scopes");
   }
+  return Status::Ok();
+}
+
+Result<Uuid> DeviceStore::InsertRecord(const std::string& type, const std::string& scope,
+                                       const FieldValues& fields, const Stamp& stamp) {
   const Uuid id = NewId();
-  Transaction txn(db_);
-  if (Status s = txn.Begin(); !s.ok()) return s;
   auto insert = db_.Cached("INSERT INTO record(id, type, scope) VALUES (?, ?, ?)");
   if (!insert.ok()) return insert.status();
   insert->BindBlob(1, id.AsBytes()).BindText(2, type).BindText(3, scope);
   if (Status s = insert->Run(); !s.ok()) return s;
-  if (Status s = WriteFields(id, fields, clock_.Now(), type); !s.ok()) return s;
+  if (Status s = WriteFields(id, fields, stamp, type); !s.ok()) return s;
+  return id;
+}
+
+Result<Uuid> DeviceStore::Create(const std::string& type, const std::string& scope,
+                                 const FieldValues& fields) {
+  std::lock_guard lock(mu_);
+  if (Status s = CheckCreate(type, scope, fields); !s.ok()) return s;
+  Transaction txn(db_);
+  if (Status s = txn.Begin(); !s.ok()) return s;
+  auto id = InsertRecord(type, scope, fields, clock_.Now());
+  if (!id.ok()) return id.status();
   if (Status s = SaveClock(); !s.ok()) return s;
   if (Status s = txn.Commit(); !s.ok()) return s;
   return id;
+}
+
+Result<Uuid> DeviceStore::SetAndCreate(const Uuid& id, const FieldValues& fields,
+                                       const std::string& type, const std::string& scope,
+                                       const FieldValues& new_fields) {
+  if (fields.empty()) return InvalidArgument("no field to write");
+  std::lock_guard lock(mu_);
+  if (Status s = CheckCreate(type, scope, new_fields); !s.ok()) return s;
+  Transaction txn(db_);
+  if (Status s = txn.Begin(); !s.ok()) return s;
+  const Stamp stamp = clock_.Now();
+  if (Status s = WriteFields(id, fields, stamp); !s.ok()) return s;
+  auto created = InsertRecord(type, scope, new_fields, stamp);
+  if (!created.ok()) return created.status();
+  if (Status s = SaveClock(); !s.ok()) return s;
+  if (Status s = txn.Commit(); !s.ok()) return s;
+  return created;
 }
 
 Status DeviceStore::Set(const Uuid& id, const FieldValues& fields) {

@@ -166,6 +166,11 @@ class DeviceStore {
                       const FieldValues& fields);
   // Writes fields of a known record. NotFound for an unknown id.
   Status Set(const Uuid& id, const FieldValues& fields);
+  // Set(id, fields) and Create(type, scope, new_fields) in one transaction with one stamp:
+  // both or neither (a coordinator's decision on a visit and the review record that
+  // documents it). Returns the new record's id.
+  Result<Uuid> SetAndCreate(const Uuid& id, const FieldValues& fields, const std::string& type,
+                            const std::string& scope, const FieldValues& new_fields);
   // Deletion is the field "_deleted" set to true.
   Status Delete(const Uuid& id);
   // A coordinator's decision on a conflict record: writes `chosen` to the conflicting field
@@ -250,6 +255,11 @@ class DeviceStore {
   // created in this same transaction, so nothing about it needs looking up.
   Status WriteFields(const Uuid& id, const FieldValues& fields, const Stamp& stamp,
                      const std::string& new_record_type = "");
+  // Create()'s checks (type, scope, login), and its insert inside an open transaction.
+  Status CheckCreate(const std::string& type, const std::string& scope,
+                     const FieldValues& fields) const;
+  Result<Uuid> InsertRecord(const std::string& type, const std::string& scope,
+                            const FieldValues& fields, const Stamp& stamp);
   // The server's rules for a field write by this login's role (`type` empty: the name and
   // the value's form only).
   Status CheckWritable(const std::string& type, const std::string& name, const Value& value,

@@ -49,6 +49,7 @@ Result<size_t> AddEntry(const StatementRef& row, OutboxBatch* batch) {
     write->set_record_id(std::string(id));
     write->set_type(row.Text(2));
     write->set_scope(row.Text(3));
+    write->set_hlc(static_cast<uint64_t>(row.Int(6)));  // fields stamped alike omit theirs
     batch->entries.emplace_back();
     bytes += id.size() + write->type().size() + write->scope().size() + 8;
   }
@@ -58,7 +59,8 @@ Result<size_t> AddEntry(const StatementRef& row, OutboxBatch* batch) {
   if (!f->mutable_value()->ParseFromArray(value.data(), static_cast<int>(value.size()))) {
     return Internal("outbox entry holds a malformed value");
   }
-  f->set_hlc(static_cast<uint64_t>(row.Int(6)));
+  const uint64_t hlc = static_cast<uint64_t>(row.Int(6));
+  if (hlc != write->hlc()) f->set_hlc(hlc);
   if (!row.IsNull(7)) {
     f->mutable_base()->set_hlc(static_cast<uint64_t>(row.Int(7)));
     f->mutable_base()->set_node(static_cast<uint32_t>(row.Int(8)));
@@ -225,7 +227,9 @@ Result<PushTally> DeviceStore::Acknowledge(const OutboxBatch& batch,
   PushTally tally;
   tally.duplicate = response.duplicate();
   std::vector<std::pair<int64_t, std::string>> rejected;  // (entry, reason)
-  if (!response.duplicate()) {
+  // A resent batch's answer repeats the outcomes of the first time (servers before schema
+  // 2 sent none for it).
+  {
     for (const v1::WriteOutcome& o : response.outcomes()) {
       if (o.write_index() >= batch.entries.size() ||
           o.field_index() >= batch.entries[o.write_index()].size()) {

@@ -218,7 +218,11 @@ void SyncClient::PrefetchBlobs(const ProgressFn& progress, SyncReport* report) {
 }
 
 SyncReport SyncClient::FetchBlob(const std::string& sha256, std::string* path) {
-  cancelled_ = false;
+  // Like Login() and Sync(): a Cancel() before the start is heard, and cleared on return.
+  struct ClearCancel {
+    std::atomic<bool>& cancelled;
+    ~ClearCancel() { cancelled = false; }
+  } clear_cancel{cancelled_};
   SyncReport report;
   if (sha256.size() != 32) {
     report.error = LocalError(InvalidArgument("an attachment is named by 32 bytes of SHA-256"));

@@ -146,8 +146,11 @@ Status SyncClient::EnsureChannel(const std::string& server) {
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);  // retries are ours, with the store in step
   // Come back quickly when the network does; our own backoff spaces the calls.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 200);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
+  // gRPC also takes the minimum reconnect backoff as the time a connection attempt may take:
+  // a TCP + HTTP/2 handshake over a 2G link with 600 ms round trips needs seconds, not the
+  // 200 ms above. (Each call's own deadline still bounds the wait.)
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 10000);
   if (options_.compress) args.SetCompressionAlgorithm(GRPC_COMPRESS_GZIP);
   // No bandwidth-delay probes: on a metered 2G link their PINGs cost more than the window
   // they tune (pull batches are bounded anyway).
@@ -213,8 +216,15 @@ SyncError SyncClient::Finish(SyncError error, SyncReport* report) {
   return report->error;
 }
 
+// Cancel() stops the Login() or Sync() that is running, or the next one to start if none
+// is (a user who taps "cancel" just as the sync starts is heard); each clears it on return.
+struct SyncClient::CancelScope {
+  std::atomic<bool>& cancelled;
+  ~CancelScope() { cancelled = false; }
+};
+
 SyncReport SyncClient::Login(const std::string& user, const std::string& password) {
-  cancelled_ = false;
+  CancelScope clear_cancel{cancelled_};
   SyncReport report;
   auto state = store_.State();
   if (!state.ok()) return report.error = LocalError(state.status()), report;
@@ -275,7 +285,7 @@ SyncReport SyncClient::Login(const std::string& user, const std::string& passwor
 }
 
 SyncReport SyncClient::Sync(const ProgressFn& progress) {
-  cancelled_ = false;
+  CancelScope clear_cancel{cancelled_};
   SyncReport report;
   auto state = store_.State();
   if (!state.ok()) return report.error = LocalError(state.status()), report;

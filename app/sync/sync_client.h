@@ -92,8 +92,8 @@ class SyncClient {
   // a partial download, unless it is there already; `*path` is its file. A record on this
   // device must reference it (the server checks that the record is in the user's scopes).
   SyncReport FetchBlob(const std::string& sha256, std::string* path);
-  // Stops the running Login, Sync or FetchBlob as soon as possible; it returns kCancelled.
-  // What was already stored stays stored.
+  // Stops the running Login, Sync or FetchBlob as soon as possible (or, if none runs, the
+  // next one to start); it returns kCancelled. What was already stored stays stored.
   void Cancel();
 
  private:
@@ -136,6 +136,7 @@ class SyncClient {
   grpc::StatusCode last_code_ = grpc::StatusCode::OK;
   std::string last_message_;
 
+  struct CancelScope;
   std::atomic<bool> cancelled_{false};
   std::mutex mu_;
   std::condition_variable wake_;

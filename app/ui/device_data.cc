@@ -215,7 +215,6 @@ Status DeviceData::Decide(const QString& visitId, const QString& status, const Q
                             {"reviewed_by", account.userName.toStdString()},
                             {"reviewed_at", now}};
   if (!tier.isEmpty()) fields["tier"] = tier.toStdString();
-  if (Status st = store_->Set(visit.id, fields); !st.ok()) return st;
   const char* decision = status == QLatin1String("approved")   ? "approve"
                          : status == QLatin1String("returned") ? "return"
                                                                : "reject";
@@ -225,7 +224,8 @@ Status DeviceData::Decide(const QString& visitId, const QString& status, const Q
                             {"reviewer", account.userName.toStdString()},
                             {"decided_at", now}};
   if (!tier.isEmpty()) review["tier"] = tier.toStdString();
-  auto id = store_->Create("review", visit.scope, review);
+  // The visit's new state and the review record that documents it: both or neither.
+  auto id = store_->SetAndCreate(visit.id, fields, "review", visit.scope, review);
   return id.ok() ? Status::Ok() : id.status();
 }
 

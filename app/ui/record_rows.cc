@@ -165,6 +165,14 @@ ConflictRow ConflictRowOf(const RecordSet& set, const Record& c) {
     row.otherAt = QDateTime::fromMSecsSinceEpoch(ms);
     row.otherBy = NodeName(set, node);
   }
+  // The server names the writers (newer servers); the current value is the winner unless a
+  // later write replaced it.
+  if (const QString by = TextField(c, "loser_by"); !by.isEmpty()) row.otherBy = by;
+  if (const QString by = TextField(c, "winner_by");
+      !by.isEmpty() && (!current || TextField(c, "winner_stamp") ==
+                                        QString::fromStdString(current->stamp.ToString()))) {
+    row.currentBy = by;
+  }
   return row;
 }
 

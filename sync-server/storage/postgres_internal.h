@@ -41,6 +41,9 @@ class PostgresWriteTxn final : public WriteTxn {
   ~PostgresWriteTxn() override;
 
   Result<bool> MarkBatch(uint32_t node, uint64_t batch_seq) override;
+  Status SaveBatchAnswer(uint32_t node, uint64_t batch_seq, const std::string& answer) override;
+  Result<std::string> BatchAnswer(uint32_t node, uint64_t batch_seq) override;
+  Result<std::string> DeviceOwnerName(uint32_t node) override;
   Status LockRecords(const std::vector<Uuid>& ids) override;
   Result<std::optional<Record>> LoadRecord(const Uuid& id) override;
   Result<bool> WasSuperseded(const Uuid& id, const std::string& field,

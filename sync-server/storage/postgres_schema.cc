@@ -117,6 +117,8 @@ CREATE TABLE scope_checksums (
   count bigint NOT NULL
 );
 )sql",
+    // 2: a batch keeps its answer (conflicts, rejections) for when it is resent.
+    "ALTER TABLE batches ADD COLUMN answer bytea",
 };
 
 constexpr int kMigrationCount = static_cast<int>(std::size(kMigrations));

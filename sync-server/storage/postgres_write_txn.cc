@@ -48,6 +48,15 @@ const Statement kMarkBatch = {"mark_batch", R"sql(
 INSERT INTO batches (node, batch_seq) VALUES ($1::int8, $2::int8)
 ON CONFLICT DO NOTHING RETURNING 1::int4)sql"};
 
+const Statement kSaveBatchAnswer = {"save_batch_answer", R"sql(
+UPDATE batches SET answer = $3::bytea WHERE node = $1::int8 AND batch_seq = $2::int8)sql"};
+
+const Statement kBatchAnswer = {"batch_answer", R"sql(
+SELECT coalesce(answer, ''::bytea) FROM batches WHERE node = $1::int8 AND batch_seq = $2::int8)sql"};
+
+const Statement kDeviceOwnerName = {"device_owner_name", R"sql(
+SELECT u.display_name FROM devices d JOIN users u ON u.id = d.user_id WHERE d.node = $1::int8)sql"};
+
 const Statement kWasSuperseded = {"was_superseded", R"sql(
 SELECT 1::int4 FROM field_history
 WHERE record_id = $1::bytea AND name = $2::text AND hlc = $3::int8 AND node = $4::int8)sql"};
@@ -168,6 +177,31 @@ Result<bool> PostgresWriteTxn::MarkBatch(uint32_t node, uint64_t batch_seq) {
   auto results = Run({{&kMarkBatch, &p}});
   if (!results.ok()) return results.status();
   return (*results)[0].size() == 1;
+}
+
+Status PostgresWriteTxn::SaveBatchAnswer(uint32_t node, uint64_t batch_seq,
+                                         const std::string& answer) {
+  const Params p =
+      Params().Int64(node).Int64(static_cast<int64_t>(batch_seq)).Bytes(answer);
+  auto results = Run({{&kSaveBatchAnswer, &p}});
+  return results.ok() ? Status::Ok() : results.status();
+}
+
+Result<std::string> PostgresWriteTxn::DeviceOwnerName(uint32_t node) {
+  const Params p = Params().Int64(node);
+  auto results = Run({{&kDeviceOwnerName, &p}});
+  if (!results.ok()) return results.status();
+  const Rows& rows = (*results)[0];
+  return rows.size() == 0 ? std::string() : rows.Text(0, 0);
+}
+
+Result<std::string> PostgresWriteTxn::BatchAnswer(uint32_t node, uint64_t batch_seq) {
+  const Params p = Params().Int64(node).Int64(static_cast<int64_t>(batch_seq));
+  auto results = Run({{&kBatchAnswer, &p}});
+  if (!results.ok()) return results.status();
+  const Rows& rows = (*results)[0];
+  if (rows.size() == 0) return std::string();
+  return std::string(rows.Bytes(0, 0));
 }
 
 Result<std::optional<Record>> PostgresWriteTxn::LoadRecord(const Uuid& id) {

@@ -94,6 +94,10 @@ const std::vector<std::string>& Migrations() {
       ) WITHOUT ROWID;
       INSERT INTO counters(name, value) VALUES ('last_seq', 0);
       )sql",
+      // 2: a batch keeps its answer (conflicts, rejections) for when it is resent.
+      R"sql(
+      ALTER TABLE batches ADD COLUMN answer BLOB;
+      )sql",
   };
   return kMigrations;
 }

@@ -13,7 +13,7 @@
 namespace homevisit::server::sqlite {
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // The version recorded in the database; 0 for an empty database.
 Result<int> StoredSchemaVersion(Connection& conn);

@@ -24,6 +24,34 @@ Result<bool> SqliteWriteTxn::MarkBatch(uint32_t node, uint64_t batch_seq) {
   return conn_.Changes() == 1;
 }
 
+Status SqliteWriteTxn::SaveBatchAnswer(uint32_t node, uint64_t batch_seq,
+                                       const std::string& answer) {
+  auto q = conn_.Prepare("UPDATE batches SET answer = ?3 WHERE node = ?1 AND batch_seq = ?2");
+  if (!q.ok()) return q.status();
+  q->Bind(1, static_cast<int64_t>(node)).Bind(2, ToSql(batch_seq)).BindBlob(3, answer);
+  return q->Run();
+}
+
+Result<std::string> SqliteWriteTxn::DeviceOwnerName(uint32_t node) {
+  auto q = conn_.Prepare(
+      "SELECT u.display_name FROM devices d JOIN users u ON u.id = d.user_id WHERE d.node = ?1");
+  if (!q.ok()) return q.status();
+  q->Bind(1, static_cast<int64_t>(node));
+  auto row = q->Step();
+  if (!row.ok()) return row.status();
+  return *row ? q->Text(0) : std::string();
+}
+
+Result<std::string> SqliteWriteTxn::BatchAnswer(uint32_t node, uint64_t batch_seq) {
+  auto q = conn_.Prepare("SELECT answer FROM batches WHERE node = ?1 AND batch_seq = ?2");
+  if (!q.ok()) return q.status();
+  q->Bind(1, static_cast<int64_t>(node)).Bind(2, ToSql(batch_seq));
+  auto row = q->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::string();
+  return q->Blob(0);
+}
+
 Result<std::optional<Record>> SqliteWriteTxn::LoadRecord(const Uuid& id) {
   auto head = conn_.Prepare("SELECT type, scope FROM records WHERE id = ?1");
   if (!head.ok()) return head.status();

@@ -18,6 +18,9 @@ class SqliteWriteTxn final : public WriteTxn {
   ~SqliteWriteTxn() override;
 
   Result<bool> MarkBatch(uint32_t node, uint64_t batch_seq) override;
+  Status SaveBatchAnswer(uint32_t node, uint64_t batch_seq, const std::string& answer) override;
+  Result<std::string> BatchAnswer(uint32_t node, uint64_t batch_seq) override;
+  Result<std::string> DeviceOwnerName(uint32_t node) override;
   Result<std::optional<Record>> LoadRecord(const Uuid& id) override;
   Result<bool> WasSuperseded(const Uuid& id, const std::string& field,
                              const Stamp& stamp) override;

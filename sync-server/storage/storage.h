@@ -87,6 +87,18 @@ class WriteTxn {
   // that batch was applied before: the caller then acknowledges without reapplying.
   virtual Result<bool> MarkBatch(uint32_t node, uint64_t batch_seq) = 0;
 
+  // The answer of a marked batch, kept with its mark so that a resent batch (its answer was
+  // lost on the way) gets the same per-write outcomes again: opaque bytes, empty when every
+  // write was applied. SaveBatchAnswer is called after MarkBatch returned true; BatchAnswer
+  // after it returned false.
+  virtual Status SaveBatchAnswer(uint32_t node, uint64_t batch_seq, const std::string& answer) = 0;
+  virtual Result<std::string> BatchAnswer(uint32_t node, uint64_t batch_seq) = 0;
+
+  // The display name of the user whose device writes with stamp node `node`; empty if no
+  // device has it (the server's own node). Read inside the transaction: conflict records
+  // name who wrote each value, and a coordinator decides knowing it.
+  virtual Result<std::string> DeviceOwnerName(uint32_t node) = 0;
+
   // Locks, until the transaction ends, the records it is about to load (existing or not),
   // all at once and in one global order, so that two transactions touching the same
   // records in different orders wait for each other instead of deadlocking. Call it first.

@@ -46,6 +46,29 @@ TEST_F(StoreTest, WritesBeforeLoginAreRefusedAndChangeNothing) {
   EXPECT_EQ(*Reader()->PendingCount(), 0);
 }
 
+TEST_F(StoreTest, ADecisionAndItsReviewRecordAreWrittenTogetherOrNotAtAll) {
+  Login();
+  auto visit = store_->Create(type::kVisit, kSchool, {{"status", Value("submitted")}});
+  ASSERT_TRUE(visit.ok());
+  const int64_t pending = *Reader()->PendingCount();
+  // The review record cannot be written (a field name the store refuses): the visit's
+  // status must not change either.
+  auto bad = store_->SetAndCreate(*visit, {{"notes", Value("看过了")}}, type::kHousehold, kSchool,
+                                  {{"bad name!", Value("x")}});
+  EXPECT_FALSE(bad.ok());
+  EXPECT_EQ(*Reader()->PendingCount(), pending);
+  EXPECT_EQ(Text(**Reader()->Get(*visit), "notes"), "<missing>");
+
+  auto review = store_->SetAndCreate(*visit, {{"notes", Value("看过了")}}, type::kHousehold,
+                                     kSchool, {{"village", Value("桃源村")}});
+  ASSERT_TRUE(review.ok()) << review.status().message();
+  EXPECT_EQ(Text(**Reader()->Get(*visit), "notes"), "看过了");
+  EXPECT_EQ(Text(**Reader()->Get(*review), "village"), "桃源村");
+  EXPECT_EQ((*Reader()->Get(*visit))->record.Find("notes")->stamp,
+            (*Reader()->Get(*review))->record.Find("village")->stamp)
+      << "one decision, one stamp";
+}
+
 TEST_F(StoreTest, CreateOutsideTheLoginScopesIsRefused) {
   Login();
   auto id = store_->Create(type::kVisit, kOtherSchool, {{"status", Value("draft")}});
@@ -114,6 +137,35 @@ TEST_F(StoreTest, RepeatedWritesToOneFieldCoalesceKeepingTheFirstBase) {
   EXPECT_EQ(*Reader()->PendingCount(), 1);
 }
 
+TEST_F(StoreTest, FieldsWrittenTogetherShareTheirRecordsStampOnTheWire) {
+  Login();
+  auto id = store_->Create(type::kVisit, kSchool,
+                           {{"status", Value("draft")}, {"notes", Value("家里有三口人")}});
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(store_->Set(*id, {{"notes", Value("家里有四口人")}}).ok());  // coalesces
+  auto other = store_->Create(type::kVisit, kSchool, {{"status", Value("draft")}});
+  ASSERT_TRUE(other.ok());
+  auto batch = store_->NextBatch({});
+  ASSERT_TRUE(batch.ok());
+  ASSERT_EQ(batch->request.writes_size(), 2);
+  const v1::RecordWrite& first = batch->request.writes(0);
+  const v1::RecordWrite& second = batch->request.writes(1);
+  ASSERT_EQ(first.fields_size(), 2);
+  EXPECT_NE(first.hlc(), 0u);
+  // Each field's stamp is its own if set, else the record's: the status keeps the creation's
+  // stamp, the edited notes a later one; only one of them needs to spell it out.
+  auto stamp_of = [](const v1::RecordWrite& w, const std::string& name) -> uint64_t {
+    for (const auto& f : w.fields()) {
+      if (f.name() == name) return f.hlc() != 0 ? f.hlc() : w.hlc();
+    }
+    return 0;
+  };
+  EXPECT_NE(stamp_of(first, "status"), 0u);
+  EXPECT_GT(stamp_of(first, "notes"), stamp_of(first, "status"));
+  EXPECT_EQ((first.fields(0).hlc() == 0) + (first.fields(1).hlc() == 0), 1);
+  EXPECT_EQ(second.fields(0).hlc(), 0u) << "a one-field record sends its stamp once";
+}
+
 TEST_F(StoreTest, AWriteWhileTheFirstIsInFlightIsBasedOnIt) {
   Login();
   auto id = store_->Create(type::kVisit, kSchool, {{"status", Value("draft")}});
@@ -121,7 +173,7 @@ TEST_F(StoreTest, AWriteWhileTheFirstIsInFlightIsBasedOnIt) {
   auto batch = store_->NextBatch({});
   ASSERT_TRUE(batch.ok());
   ASSERT_EQ(batch->field_count, 1u);
-  const uint64_t sent_hlc = batch->request.writes(0).fields(0).hlc();
+  const uint64_t sent_hlc = batch->request.writes(0).hlc();  // the first field's, shared
   ASSERT_TRUE(store_->Set(*id, {{"status", Value("submitted")}}).ok());
   ASSERT_TRUE(store_->Set(*id, {{"status", Value("draft")}}).ok());
   EXPECT_EQ(OutboxOf(*store_, *id),
@@ -184,7 +236,7 @@ TEST_F(StoreTest, AnsweredWritesStayShownUntilAPullCompletes) {
   EXPECT_EQ(Text(View(*id), "status"), "draft") << "an answered write must not vanish before the pull";
   // A write made now is based on the answered one.
   ASSERT_TRUE(store_->Set(*id, {{"status", Value("submitted")}}).ok());
-  const uint64_t sent_hlc = batch->request.writes(0).fields(0).hlc();
+  const uint64_t sent_hlc = batch->request.writes(0).hlc();  // the first field's, shared
   EXPECT_NE(OutboxOf(*store_, *id).find("base=" + std::to_string(sent_hlc) + "@7 state=0"),
             std::string::npos);
   // The pull brings the server's state; completing it drops the answered entry.

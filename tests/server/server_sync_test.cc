@@ -127,6 +127,9 @@ TEST_P(SyncTest, TwoOfflineEditsOfOneFieldKeepOneValueAndAConflictWithTheOther) 
   EXPECT_EQ(conflict->Find("record_id")->value, Value(id.ToString()));
   EXPECT_EQ(conflict->Find("field")->value, Value("member_count"));
   EXPECT_EQ(conflict->Find("status")->value, Value("open"));
+  ASSERT_TRUE(conflict->Find("loser_by") && conflict->Find("winner_by"));
+  EXPECT_EQ(conflict->Find("loser_by")->value, Value("teacher_a")) << "who wrote the kept value";
+  EXPECT_EQ(conflict->Find("winner_by")->value, Value("teacher_a2"));
   EXPECT_EQ(storage_->GetStats()->open_conflicts, 1);
 }
 
@@ -249,7 +252,7 @@ TEST_P(SyncTest, PullEndChecksumMatchesTheReplica) {
   mine = li->replica().Checksum(kSchoolA);
   EXPECT_EQ(end.checksums(0).checksum(), mine.sum);
   EXPECT_EQ(end.checksums(0).field_count(), mine.count);
-  EXPECT_EQ(mine.count, 2u + 9u) << "the record's two fields and a conflict's nine";
+  EXPECT_EQ(mine.count, 2u + 11u) << "the record's two fields and a conflict's eleven";
   EXPECT_EQ(mine, *storage_->ChecksumOf(kSchoolA));
 }
 
@@ -421,6 +424,33 @@ TEST_P(SyncTest, MalformedWritesAreRejectedWithReasonsAndChangeNothing) {
   EXPECT_EQ(stats.fields, 1) << "only the valid write was stored";
   const std::vector<std::pair<std::string, int64_t>> only_household = {{"household", 1}};
   EXPECT_EQ(stats.records_by_type, only_household);
+}
+
+TEST_P(SyncTest, ResentBatchGetsTheSameRejectionsAsTheFirstTime) {
+  // The answer to a batch with a refused write is lost; the device sends the batch again.
+  // It must still learn which write was refused, or the teacher's value vanishes silently.
+  auto phone = LoggedIn("teacher_a");
+  v1::PushRequest push;
+  push.set_batch_seq(1);
+  const uint64_t hlc = phone->NextHlc();
+  auto* household = AddRecord(push, NewRecordId(), "household", kSchoolA);
+  AddField(household, "village", Value("花山村"), hlc);
+  AddField(household, "member_count", Value("five"), hlc + 1);
+  v1::PushResponse first;
+  ASSERT_TRUE(phone->Push(push, &first).ok());
+  ASSERT_EQ(first.outcomes_size(), 1);
+  const uint64_t cursor_before = storage_->GetStats()->last_seq;
+
+  v1::PushResponse again;
+  grpc::Status status = phone->Push(push, &again);
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  EXPECT_TRUE(again.duplicate());
+  ASSERT_EQ(again.outcomes_size(), 1);
+  EXPECT_EQ(again.outcomes(0).status(), v1::WRITE_REJECTED);
+  EXPECT_EQ(again.outcomes(0).write_index(), 0u);
+  EXPECT_EQ(again.outcomes(0).field_index(), 1u);
+  EXPECT_EQ(again.outcomes(0).reason(), first.outcomes(0).reason());
+  EXPECT_EQ(storage_->GetStats()->last_seq, cursor_before) << "the resend changed something";
 }
 
 TEST_P(SyncTest, StampFarInTheFutureIsRejected) {

@@ -24,6 +24,21 @@ TEST_P(RecordsTest, BatchIsMarkedOncePerDeviceAndSequence) {
   ASSERT_TRUE(txn->Commit().ok());
 }
 
+TEST_P(RecordsTest, BatchAnswerIsKeptWithItsMark) {
+  {
+    auto txn = Begin();
+    ASSERT_TRUE(*txn->MarkBatch(3, 9));
+    ASSERT_TRUE(txn->SaveBatchAnswer(3, 9, std::string("\x08\x01\x00\xff", 4)).ok());
+    ASSERT_TRUE(*txn->MarkBatch(3, 10));  // all applied: no answer saved
+    ASSERT_TRUE(txn->Commit().ok());
+  }
+  auto txn = Begin();
+  ASSERT_FALSE(*txn->MarkBatch(3, 9));
+  EXPECT_EQ(*txn->BatchAnswer(3, 9), std::string("\x08\x01\x00\xff", 4));
+  EXPECT_EQ(*txn->BatchAnswer(3, 10), "");
+  EXPECT_EQ(*txn->BatchAnswer(4, 9), "") << "another device's batch 9";
+}
+
 TEST_P(RecordsTest, RolledBackBatchMarkIsForgotten) {
   {
     auto txn = Begin();
