@@ -42,7 +42,7 @@ TEST_F(DeviceCliBlobTest, AttachSyncAndFetchBlobOnAnotherDevice) {
   const std::string hex = attached.output.substr(0, 64);
   EXPECT_EQ(hex, server::Sha256Hex(sync::Sha256Of(photo)));
   CliRun synced = Cli("wang", {"sync"});
-  ASSERT_EQ(synced.code, 0) << synced.output;
+  ASSERT_EQ(synced.code, 0) << synced.output << Cli("wang", {"pending"}).output;
   EXPECT_NE(synced.output.find("attachments sent 1 (70000 bytes)"), std::string::npos)
       << synced.output;
 
