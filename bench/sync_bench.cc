@@ -131,11 +131,13 @@ store::FieldValues VisitFields(std::mt19937_64& rng, const Uuid& student, const 
   store::FieldValues f;
   f["student_id"] = Value(student.ToString());
   f["household_id"] = Value(household.ToString());
-  f["status"] = Value("submitted");
+  // Drafts: these answers are not the default form's questions, and the server checks a
+  // submitted visit against its form (sync-server/visit_check.h).
+  f["status"] = Value("draft");
   f["author"] = Value("wang");
   f["visit_date"] = Value(Date{20500 + static_cast<int32_t>(rng() % 60)});
-  f["form_id"] = Value("home-visit");
-  f["form_version"] = Value(3);
+  f["form_id"] = Value("home_visit");
+  f["form_version"] = Value(1);
   f["location"] = Value(GeoPoint{27.5 + (rng() % 100000) / 1e6, 109.9 + (rng() % 100000) / 1e6, 10});
   f["recommended_tier"] = pick({"特别困难", "困难", "一般困难", "不困难"});
   f["met_with"] = pick({"父亲", "母亲", "祖父母", "其他监护人"});

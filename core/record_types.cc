@@ -66,7 +66,8 @@ constexpr std::array kBuiltinFields = std::to_array<BuiltinField>({
     {kNotice, "student_ids", ValueType::kList},
     {kForm, "form_id", ValueType::kText},
     {kForm, "version", ValueType::kInteger},
-    {kForm, "title", ValueType::kText},
+    {kForm, "title_zh", ValueType::kText},
+    {kForm, "title_en", ValueType::kText},
     {kForm, "definition", ValueType::kText},
     {kConflict, "status", ValueType::kText},
     {kConflict, "resolution", ValueType::kText},
@@ -165,13 +166,16 @@ Status CheckFieldValue(std::string_view type, std::string_view field, const Valu
 Status CheckWriteAllowed(Role role, std::string_view type, std::string_view field,
                          bool record_exists) {
   const std::string what = "a " + std::string(type) + " record";
+  if (type == kForm) {
+    return PermissionDenied("form records are published by the server only "
+                            "('homevisit-server form publish')");
+  }
   if (role == Role::kAdmin) {
     if (type == kConflict && !record_exists) {
       return PermissionDenied("conflict records are created by the server only");
     }
     return Status::Ok();
   }
-  if (type == kForm) return PermissionDenied("only an admin may write " + what);
   if (type == kConflict) {
     if (!record_exists) return PermissionDenied("conflict records are created by the server only");
     if (role != Role::kCoordinator) return PermissionDenied("only a coordinator resolves conflicts");

@@ -2,8 +2,8 @@
 // validates every pushed write against this table; the app writes records that follow it.
 //
 // Every record is (id, type, scope, fields). The scope of a student, household, visit,
-// review and grant is the school that owns it ("county/township/school"); a form may live at
-// any level (usually the county). A field named here must hold a value of the listed type,
+// review and grant is the school that owns it ("county/township/school"); a form lives in
+// the global scope (kGlobalScope, core/scope.h) that every user reads. A field named here must hold a value of the listed type,
 // or Null (an explicit "cleared"). Fields not named here are free: for a visit they are the
 // answers to its form's questions (checked against the form elsewhere); for other types they
 // are extensions, any valid value. `_deleted` (boolean) exists on every type.
@@ -27,7 +27,8 @@
 //  grant      student_id text (uuid) · programme text · amount decimal (yuan) · term text ·
 //             paid_date date
 //  notice     title text · starts date · ends date · student_ids list
-//  form       form_id text · version integer · title text · definition text (JSON)
+//  form       form_id text · version integer · title_zh text · title_en text · definition
+//             text (JSON; see core/forms/form_record.h)
 //  conflict   written by the server only (core/merge.h MakeConflictRecord): record_id,
 //             record_type, field, loser, loser_stamp, loser_node, winner, winner_stamp,
 //             status ("open" | "resolved"); a coordinator resolves one by writing status,
@@ -36,7 +37,8 @@
 // Who may write what (and only within the user's scopes):
 //   teacher      student, household, visit (not its review bookkeeping)
 //   coordinator  everything a teacher may, plus review, grant, notice, and resolving conflicts
-//   admin        everything, including form
+//   admin        everything
+//   nobody       form (the server publishes forms: `homevisit-server form publish`)
 #pragma once
 
 #include <string_view>

@@ -34,6 +34,8 @@ bool IsValidScopePath(std::string_view scope) {
   return segments >= 1 && segments <= 3;
 }
 
+bool IsGlobalScope(std::string_view scope) { return ScopeCovers(kGlobalScope, scope); }
+
 int ScopeDepth(std::string_view scope) {
   if (scope.empty()) return 0;
   int depth = 1;

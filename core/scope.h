@@ -19,4 +19,10 @@ bool IsValidScopePath(std::string_view scope);
 // Number of segments: 1 county, 2 township, 3 school.
 int ScopeDepth(std::string_view scope);
 
+// The scope of records every user reads (published forms): every Pull includes it, only the
+// server writes it, and no school, township or county may be called this.
+inline constexpr char kGlobalScope[] = "_global";
+// True for kGlobalScope and any path below it.
+bool IsGlobalScope(std::string_view scope);
+
 }  // namespace homevisit

@@ -74,6 +74,7 @@ Status RunUserAdd(const Args& args, CliIo& io) {
   if (user.scopes.empty()) return InvalidArgument("at least one --scope is required");
   for (const auto& scope : user.scopes) {
     if (!IsValidScopePath(scope)) return InvalidArgument("'" + scope + "' is not a scope path");
+    if (IsGlobalScope(scope)) return InvalidArgument("every user reads '" + scope + "' already");
   }
   user.display_name = args.Get("--display-name").value_or(user.name);
   bool generated = false;
@@ -139,6 +140,10 @@ Status RunUserPasswd(const Args& args, CliIo& io) {
 Status RunScopeAdd(const Args& args, CliIo& io) {
   const auto title = args.Get("--title");
   if (!title || title->empty()) return InvalidArgument("--title is required");
+  if (IsGlobalScope(args.positional()[0])) {
+    return InvalidArgument("'" + std::string(kGlobalScope) +
+                           "' is reserved for what every user reads (published forms)");
+  }
   auto storage = OpenDatabase(args);
   if (!storage.ok()) return storage.status();
   if (Status s = (*storage)->AddScope({args.positional()[0], *title}); !s.ok()) return s;

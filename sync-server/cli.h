@@ -6,6 +6,7 @@
 //   homevisit-server device list|revoke ...
 //   homevisit-server conflicts list ...
 //   homevisit-server stats
+//   homevisit-server form publish FILE | form list
 //   homevisit-server demo-seed
 //   homevisit-server blobs-gc [--blob-dir DIR] [--delete] [--min-age-hours N]
 // Every command takes --db URL (default sqlite:homevisit.db in the working directory) and
@@ -58,5 +59,7 @@ Status RunBlobsGc(const Args& args, CliIo& io);
 // The attachment directory: --blob-dir, else "<sqlite path>.blobs" next to a SQLite
 // database; with PostgreSQL --blob-dir is required (kInvalidArgument).
 Result<std::string> BlobDirOption(const Args& args);
+Status RunFormPublish(const Args& args, CliIo& io);
+Status RunFormList(const Args& args, CliIo& io);
 
 }  // namespace homevisit::server

@@ -6,10 +6,12 @@
 #include <random>
 #include <set>
 
+#include "core/forms/form_record.h"
 #include "core/record_types.h"
 #include "core/uuid.h"
 #include "sync-server/auth.h"
 #include "sync-server/cli.h"
+#include "sync-server/form_publish.h"
 
 namespace homevisit::server {
 
@@ -83,8 +85,8 @@ constexpr std::array<Category, 9> kCategories = {{
 // Generates the people and writes them as records with server stamps.
 class Township {
  public:
-  Township(WriteTxn& txn, ServerClock& clock, uint64_t seed)
-      : txn_(txn), clock_(clock), rng_(seed), ids_(seed ^ 0x9E3779B97F4A7C15ull) {}
+  Township(WriteTxn& txn, ServerClock& clock, const forms::Form& form, uint64_t seed)
+      : txn_(txn), clock_(clock), form_(form), rng_(seed), ids_(seed ^ 0x9E3779B97F4A7C15ull) {}
 
   Status Build(DemoSummary& summary);
 
@@ -107,6 +109,7 @@ class Township {
 
   WriteTxn& txn_;
   ServerClock& clock_;
+  const forms::Form& form_;  // the form the visits name
   std::mt19937_64 rng_;
   UuidGenerator ids_;
   std::set<std::string> used_names_;
@@ -234,8 +237,8 @@ Status Township::AddVisit(const Uuid& student, const Uuid& household, const std:
   for (Status s : {
            Put(visit, rt::kVisit, scope, "student_id", student.ToString()),
            Put(visit, rt::kVisit, scope, "household_id", household.ToString()),
-           Put(visit, rt::kVisit, scope, "form_id", "home-visit"),
-           Put(visit, rt::kVisit, scope, "form_version", int64_t{1}),
+           Put(visit, rt::kVisit, scope, forms::kVisitFormIdField, form_.id),
+           Put(visit, rt::kVisit, scope, forms::kVisitFormVersionField, form_.version),
            Put(visit, rt::kVisit, scope, "status", status),
            Put(visit, rt::kVisit, scope, "author", "teacher"),
            Put(visit, rt::kVisit, scope, "visit_date", Date{DaysFromCivil(2025, 10, 1 + index % 28)}),
@@ -284,7 +287,12 @@ Result<DemoSummary> SeedDemoTownship(Storage& storage, ServerClock& clock, uint6
   if (!stats.ok()) return stats.status();
   auto scopes = storage.ListScopes();
   if (!scopes.ok()) return scopes.status();
-  if (!stats->records_by_type.empty() || stats->users > 0 || !scopes->empty()) {
+  // Published forms do not count: `serve` publishes the default form on its first start.
+  bool records = false;
+  for (const auto& [type, count] : stats->records_by_type) {
+    records = records || (type != forms::kFormRecordType && count > 0);
+  }
+  if (records || stats->users > 0 || !scopes->empty()) {
     return FailedPrecondition(
         "demo-seed fills an empty database only; this one already has scopes, users or records");
   }
@@ -304,12 +312,18 @@ Result<DemoSummary> SeedDemoTownship(Storage& storage, ServerClock& clock, uint6
               {users[i].scope}};
     if (auto id = storage.AddUser(user); !id.ok()) return id.status();
   }
+  auto form = DefaultForm();
+  if (!form.ok()) return form.status();
   auto txn = storage.BeginWrite();
   if (!txn.ok()) return txn.status();
   DemoSummary summary;
-  Township township(**txn, clock, seed);
+  Township township(**txn, clock, *form, seed);
   if (Status s = township.Build(summary); !s.ok()) return s;
   if (Status s = (*txn)->Commit(); !s.ok()) return s;
+  // The form the seeded visits name, as `serve` would publish it on its first start.
+  if (auto published = PublishDefaultForm(storage, clock); !published.ok()) {
+    return published.status();
+  }
   return summary;
 }
 

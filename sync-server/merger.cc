@@ -7,6 +7,7 @@
 #include "core/review.h"
 #include "core/scope.h"
 #include "proto/wire.h"
+#include "sync-server/visit_check.h"
 
 namespace homevisit::server {
 
@@ -17,9 +18,10 @@ namespace rt = record_types;
 // One Push batch inside its transaction.
 class BatchRun {
  public:
-  BatchRun(WriteTxn& txn, ServerClock& clock, const Caller& caller,
+  BatchRun(WriteTxn& txn, ServerClock& clock, VisitFormCheck& form_check, const Caller& caller,
            const std::set<std::string>& known_scopes, PushResult& result)
-      : txn_(txn), clock_(clock), caller_(caller), known_scopes_(known_scopes), result_(result) {}
+      : txn_(txn), clock_(clock), form_check_(form_check), caller_(caller),
+        known_scopes_(known_scopes), result_(result) {}
 
   Status Record(uint32_t index, const v1::RecordWrite& write);
 
@@ -28,6 +30,11 @@ class BatchRun {
   // per-record rejection in *reason, or a whole-batch error.
   Status Resolve(const v1::RecordWrite& write, homevisit::Record* record, bool* exists,
                  std::string* reason);
+  // A visit's writes are first merged into a copy without storing anything (a dry run), so
+  // the state they would leave is checked against its form as a whole (visit_check.h).
+  // Ok with the rejection reason for every write of the visit in *reason, if any.
+  Status CheckVisit(const homevisit::Record& record, bool exists, const v1::RecordWrite& write,
+                    std::string* reason);
   Status Field(homevisit::Record& record, bool exists, const v1::FieldWrite& write,
                uint64_t record_hlc, FieldOutcome& outcome);
   Status MergeAndStore(homevisit::Record& record, const FieldWrite& write, FieldOutcome& outcome);
@@ -39,6 +46,8 @@ class BatchRun {
 
   WriteTxn& txn_;
   ServerClock& clock_;
+  VisitFormCheck& form_check_;
+  bool dry_run_ = false;  // merge into the record in memory only; store nothing
   const Caller& caller_;
   const std::set<std::string>& known_scopes_;
   PushResult& result_;
@@ -56,6 +65,9 @@ Status BatchRun::Record(uint32_t index, const v1::RecordWrite& write) {
   bool exists = false;
   std::string reason;
   if (Status s = Resolve(write, &record, &exists, &reason); !s.ok()) return s;
+  if (reason.empty() && record.type == rt::kVisit) {
+    if (Status s = CheckVisit(record, exists, write, &reason); !s.ok()) return s;
+  }
   for (int j = 0; j < write.fields_size(); ++j) {
     FieldOutcome outcome;
     if (!reason.empty()) {
@@ -69,6 +81,33 @@ Status BatchRun::Record(uint32_t index, const v1::RecordWrite& write) {
     // The record exists once any write to it was stored.
     exists = exists || outcome.status == v1::WRITE_APPLIED;
   }
+  return Status::Ok();
+}
+
+Status BatchRun::CheckVisit(const homevisit::Record& record, bool exists,
+                            const v1::RecordWrite& write, std::string* reason) {
+  homevisit::Record after = record;
+  std::set<std::string> changed;
+  dry_run_ = true;
+  for (const v1::FieldWrite& field : write.fields()) {
+    std::optional<Stamp> before;
+    if (const FieldVersion* f = after.Find(field.name())) before = f->stamp;
+    FieldOutcome outcome;
+    if (Status s = Field(after, exists, field, write.hlc(), outcome); !s.ok()) {
+      dry_run_ = false;
+      return s;
+    }
+    const FieldVersion* now = after.Find(field.name());
+    if (now && (!before || now->stamp != *before)) changed.insert(field.name());
+    exists = exists || outcome.status == v1::WRITE_APPLIED;
+  }
+  dry_run_ = false;
+  const FieldVersion* status = record.Find(kVisitStatusField);
+  const std::string* from = status ? status->value.get_if<std::string>() : nullptr;
+  if (!NeedsFormCheck(from ? *from : std::string(), after, changed)) return Status::Ok();
+  auto verdict = form_check_.Check(txn_, after, ServerToday(clock_.WallMs()));
+  if (!verdict.ok()) return verdict.status();
+  *reason = std::move(verdict).value();
   return Status::Ok();
 }
 
@@ -88,6 +127,12 @@ Status BatchRun::Resolve(const v1::RecordWrite& write, homevisit::Record* record
     record->id = *id;
     record->type = write.type();
     record->scope = write.scope();
+  }
+  // Every user reads the global scope (published forms); only the server writes it.
+  if (IsGlobalScope(record->scope)) {
+    *reason = "records in scope '" + std::string(kGlobalScope) +
+              "' (published forms) are written by the server only";
+    return Status::Ok();
   }
   // Scope first, so a record outside the caller's scopes is never described to them.
   if (!record->scope.empty() && !AnyScopeCovers(caller_.user.scopes, record->scope)) {
@@ -159,6 +204,8 @@ Status BatchRun::Field(homevisit::Record& record, bool exists, const v1::FieldWr
     } else if (from && *from == "approved" && caller_.user.role == Role::kTeacher &&
                IsLockedVisitField(name)) {
       if (current && current->value == fw.value) return Status::Ok();  // nothing would change
+      outcome.status = v1::WRITE_CONFLICT;
+      if (dry_run_) return Status::Ok();
       const FieldVersion winner = current ? *current : FieldVersion{Value(), Stamp{}};
       auto id = KeepLoser(record, name, winner, FieldVersion{fw.value, fw.stamp});
       if (!id.ok()) return id.status();
@@ -169,7 +216,6 @@ Status BatchRun::Field(homevisit::Record& record, bool exists, const v1::FieldWr
       return Status::Ok();
     }
   }
-  // Survey answers of a submitted visit are checked against its form here (forms issue).
   return MergeAndStore(record, fw, outcome);
 }
 
@@ -189,10 +235,14 @@ Status BatchRun::MergeAndStore(homevisit::Record& record, const FieldWrite& writ
   if (!lookup.ok()) return lookup;
   if (d.changed_current()) {
     const RecordHeader header{record.id, record.type, record.scope};
-    if (Status s = txn_.PutField(header, write.name, *d.current, current); !s.ok()) return s;
+    if (!dry_run_) {
+      if (Status s = txn_.PutField(header, write.name, *d.current, current); !s.ok()) return s;
+    }
     record.fields[write.name] = *d.current;
   }
   if (d.has_conflict()) {
+    outcome.status = v1::WRITE_CONFLICT;
+    if (dry_run_) return Status::Ok();
     auto id = KeepLoser(record, write.name, *d.winner, *d.loser);
     if (!id.ok()) return id.status();
     outcome.status = v1::WRITE_CONFLICT;
@@ -316,7 +366,7 @@ Result<PushResult> BatchMerger::Push(const Caller& caller, const v1::PushRequest
     if (auto id = Uuid::FromBytes(write.record_id())) ids.push_back(*id);
   }
   if (Status s = (*txn)->LockRecords(ids); !s.ok()) return s;
-  BatchRun run(**txn, clock_, caller, known, result);
+  BatchRun run(**txn, clock_, form_check_, caller, known, result);
   for (int i = 0; i < request.writes_size(); ++i) {
     if (Status s = run.Record(static_cast<uint32_t>(i), request.writes(i)); !s.ok()) return s;
   }

@@ -15,10 +15,14 @@
 //   7. the merge rule: fast-forward → applied; concurrent with a different value
 //      → the greater stamp is current and the other value goes to a conflict record
 //      (same transaction, the record's scope, stamped by the server clock)         → conflict
+// A visit is then judged as a whole (visit_check.h): when the state its writes would leave
+// is a submitted visit that does not validate against its form version, every write of
+// that visit is rejected with the fields' messages and none is stored.
 // Whole-batch failures change nothing, not even the mark: a write to a record outside the
 // caller's scopes (PermissionDenied), a storage failure (Unavailable/Internal).
 // Per-record failures reject every field write of that record: a malformed id, an unknown
-// type, an unknown or invalid scope, a type or scope that differs from the stored record's.
+// type, an unknown or invalid scope, a type or scope that differs from the stored record's,
+// a record in the global scope (published forms are written by the server only).
 #pragma once
 
 #include <cstdint>
@@ -29,6 +33,7 @@
 #include "homevisit/v1/sync.pb.h"
 #include "sync-server/server_clock.h"
 #include "sync-server/storage/storage.h"
+#include "sync-server/visit_check.h"
 
 namespace homevisit::server {
 
@@ -64,6 +69,7 @@ class BatchMerger {
  private:
   Storage& storage_;
   ServerClock& clock_;
+  VisitFormCheck form_check_;  // shared by concurrent pushes; caches published forms
 };
 
 }  // namespace homevisit::server

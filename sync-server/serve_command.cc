@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "sync-server/cli.h"
+#include "sync-server/form_publish.h"
 #include "sync-server/server.h"
 
 namespace homevisit::server {
@@ -41,6 +42,12 @@ Status RunServe(const Args& args, CliIo& io) {
 
   auto storage = OpenDatabase(args);
   if (!storage.ok()) return storage.status();
+  // The default form, on first start (see form_publish.h: safe with several instances).
+  ServerClock clock;
+  auto published = PublishDefaultForm(**storage, clock);
+  if (!published.ok()) return published.status();
+  // On stderr with the call log: the first line on stdout stays the one naming the port.
+  if (*published) io.err << "homevisit-server: published the default form" << std::endl;
 
   // Block the stop signals in every thread (gRPC's threads inherit this mask) and wait for
   // them in this one.

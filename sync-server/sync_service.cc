@@ -339,13 +339,17 @@ Status SyncService::DoPull(grpc::ServerContext* context, const v1::PullRequest& 
   std::set<std::string> unique;
   for (const std::string& scope : request.scopes()) {
     if (!IsValidScopePath(scope)) return InvalidArgument("'" + scope.substr(0, 200) + "' is not a scope path");
-    if (!AnyScopeCovers(caller->user.scopes, scope)) {
+    if (!AnyScopeCovers(caller->user.scopes, scope) && !IsGlobalScope(scope)) {
       return PermissionDenied("scope '" + scope + "' lies outside this user's scopes");
     }
     unique.insert(scope);
   }
+  // By default the user's scopes and the global one (published forms), which every user reads.
+  if (unique.empty()) {
+    unique.insert(caller->user.scopes.begin(), caller->user.scopes.end());
+    unique.insert(kGlobalScope);
+  }
   std::vector<std::string> scopes(unique.begin(), unique.end());
-  if (scopes.empty()) scopes = caller->user.scopes;
   const uint32_t batch_fields =
       request.max_batch_fields() == 0
           ? limits_.default_pull_batch_fields

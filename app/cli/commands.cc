@@ -1,5 +1,6 @@
 #include "app/cli/commands.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -13,6 +14,7 @@
 #include "app/store/record_fields.h"
 #include "app/sync/blob_sync.h"
 #include "app/sync/sync_client.h"
+#include "core/forms/form_record.h"
 
 namespace homevisit::cli {
 
@@ -310,6 +312,20 @@ int Delete(Context& c) {
   return kExitOk;
 }
 
+// The newest version of the home-visit form this device has pulled; 0 when it has none.
+Result<int64_t> NewestHomeVisitForm(store::StoreReader& reader) {
+  auto forms = reader.List(forms::kFormRecordType, 100000);
+  if (!forms.ok()) return forms.status();
+  int64_t newest = 0;
+  for (const store::RecordView& v : *forms) {
+    const FieldVersion* id = v.record.Find(forms::kFormIdField);
+    const FieldVersion* version = v.record.Find(forms::kFormVersionField);
+    if (!id || id->value != Value("home_visit") || !version) continue;
+    if (const int64_t* n = version->value.get_if<int64_t>()) newest = std::max(newest, *n);
+  }
+  return newest;
+}
+
 int NewVisit(Context& c) {
   if (c.args.size() < 2) return UsageError(c, "new-visit needs a STUDENT_ID");
   auto student_id = ParseId(c.args[1]);
@@ -335,6 +351,14 @@ int NewVisit(Context& c) {
   if (const FieldVersion* home = (*student)->record.Find(store::field::kHousehold)) {
     fields.try_emplace(store::field::kHousehold, home->value);
   }
+  // The visit follows the newest form the device has; the server checks it on submission.
+  auto form_version = NewestHomeVisitForm(*dev->reader);
+  if (!form_version.ok()) return StatusError(c, form_version.status());
+  if (*form_version == 0) {
+    return StatusError(c, FailedPrecondition("the home-visit form is not on this device yet; sync first"));
+  }
+  fields.try_emplace(forms::kVisitFormIdField, Value("home_visit"));
+  fields.try_emplace(forms::kVisitFormVersionField, Value(*form_version));
   fields.try_emplace(store::field::kStatus, Value("draft"));
   fields.try_emplace(store::field::kAuthor, Value(state->login.user));
   fields.try_emplace("visit_date", Value(Date{static_cast<int32_t>(HybridClock::SystemMillis() / 86'400'000)}));

@@ -222,6 +222,10 @@ Status PopulateDemo(DeviceData& data, Role role, const DemoSize& size) {
     const FieldVersion loser{Value(Decimal{c == 0 ? "2.5" : "12"}),
                              Stamp{winner.stamp.hlc - 3600000ULL * 65536ULL, 9}};
     Record conflict = MakeConflictRecord(v, field, winner, loser, d.ServerStamp(d.now_ms - day));
+    // The server names who wrote each value (a coordinator does not know device numbers).
+    const Stamp named = conflict.fields.at("status").stamp;
+    conflict.fields["loser_by"] = FieldVersion{Value(c == 0 ? "赵老师" : "陈老师"), named};
+    if (winner.stamp.node != 0) conflict.fields["winner_by"] = FieldVersion{Value("王老师"), named};
     add(conflict);
   }
   batch.set_cursor(1000);

@@ -442,8 +442,11 @@ class FormParser {
 }  // namespace
 
 bool IsReservedFieldName(std::string_view name) {
+  // The visit's bookkeeping: which form, whose visit, its review state. An answer under one
+  // of these names would overwrite it (the app writes them beside the answers).
   return name.empty() || name[0] == '_' || name == kVisitFormIdField ||
-         name == kVisitFormVersionField || !IsLockedVisitField(name);
+         name == kVisitFormVersionField || name == "student_id" || name == "household_id" ||
+         name == "author" || !IsLockedVisitField(name);
 }
 
 Result<Form> ParseForm(std::string_view json_text) { return FormParser().Run(json_text); }

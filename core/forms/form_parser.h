@@ -31,8 +31,9 @@ inline constexpr size_t kMaxChoices = 500;
 // syntax error names its byte offset.
 Result<Form> ParseForm(std::string_view json_text);
 
-// Whether a question may be called this: not a built-in field of a visit record (status,
-// review fields, form_id, form_version) and not starting with '_'.
+// Whether a question may not be called this: a bookkeeping field of a visit record (status,
+// review fields, form_id, form_version, student_id, household_id, author) or a name
+// starting with '_'.
 bool IsReservedFieldName(std::string_view name);
 
 }  // namespace homevisit::forms

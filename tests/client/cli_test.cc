@@ -66,23 +66,37 @@ TEST_F(CliTest, ATeachersDayLoginSyncListVisitEditSync) {
   ASSERT_EQ(visit.code, 0) << visit.output;
   const std::string visit_id = visit.output.substr(0, 36);
   ASSERT_TRUE(Uuid::Parse(visit_id)) << visit.output;
-  ASSERT_EQ(Device("wang", {"set", visit_id, "status", "submitted"}).code, 0);
   CliRun pending = Device("wang", {"pending"});
-  EXPECT_NE(pending.output.find("6 unsynced"), std::string::npos) << pending.output;
+  EXPECT_NE(pending.output.find("8 unsynced"), std::string::npos) << pending.output;
   CliRun before = Device("wang", {"show", visit_id});
   EXPECT_NE(before.output.find("income_total = dec:8000.50 *"), std::string::npos) << before.output;
+  EXPECT_NE(before.output.find("form_id = home_visit *"), std::string::npos) << before.output;
+  EXPECT_NE(before.output.find("form_version = int:1 *"), std::string::npos) << before.output;
 
   CliRun sync = Device("wang", {"sync"});
   ASSERT_EQ(sync.code, 0) << sync.output;
-  EXPECT_NE(sync.output.find("pushed 6"), std::string::npos) << sync.output;
+  EXPECT_NE(sync.output.find("pushed 8"), std::string::npos) << sync.output;
   EXPECT_NE(Device("wang", {"pending"}).output.find("0 unsynced"), std::string::npos);
   CliRun after = Device("wang", {"show", visit_id});
-  EXPECT_NE(after.output.find("status = submitted\n"), std::string::npos) << after.output;
+  EXPECT_NE(after.output.find("status = draft\n"), std::string::npos) << after.output;
   EXPECT_NE(after.output.find("confirmed yes"), std::string::npos);
-  EXPECT_NE(Device("wang", {"list", "visit", "--status", "submitted", "--author", "wang"}).output.find(visit_id),
+  EXPECT_NE(Device("wang", {"list", "visit", "--status", "draft", "--author", "wang"}).output.find(visit_id),
             std::string::npos);
   const auto on_server = server_->Snapshot(kSchool);
   EXPECT_TRUE(on_server.count(visit_id + " income_total"));
+
+  // Submitted as it is, the visit misses required answers: the server refuses the
+  // submission with the fields' messages and the visit stays a draft.
+  ASSERT_EQ(Device("wang", {"set", visit_id, "status", "submitted"}).code, 0);
+  CliRun refused = Device("wang", {"sync"});
+  EXPECT_EQ(refused.code, 5) << "the exit code of refused writes\n" << refused.output;
+  EXPECT_NE(refused.output.find("refused 1"), std::string::npos) << refused.output;
+  CliRun listed = Device("wang", {"pending"});
+  EXPECT_NE(listed.output.find("status: the visit does not pass form home_visit version 1: "),
+            std::string::npos)
+      << listed.output;
+  EXPECT_NE(listed.output.find("visitors: "), std::string::npos) << listed.output;
+  EXPECT_NE(Device("wang", {"show", visit_id}).output.find("status = draft\n"), std::string::npos);
 }
 
 TEST_F(CliTest, AConflictIsListedAndResolvedFromTheCoordinatorsDevice) {
@@ -114,7 +128,8 @@ TEST_F(CliTest, AServerThatIsDownExitsOfflineAndKeepsTheWrites) {
   CliRun sync = Device("wang", {"sync"});
   EXPECT_EQ(sync.code, 3) << sync.output;
   EXPECT_NE(sync.output.find("服务器不可达，数据已安全保存在本机"), std::string::npos) << sync.output;
-  EXPECT_NE(Device("wang", {"pending"}).output.find("4 unsynced"), std::string::npos);
+  EXPECT_NE(Device("wang", {"pending"}).output.find("6 unsynced"), std::string::npos)
+      << "the visit and the form it follows";
 }
 
 TEST_F(CliTest, BadCommandLinesExitWithUsageAndChangeNothing) {

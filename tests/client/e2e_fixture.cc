@@ -11,6 +11,7 @@
 
 #include "app/store/value_codec.h"
 #include "core/scope.h"
+#include "sync-server/form_publish.h"
 #include "sync-server/auth.h"
 
 namespace homevisit::e2e {
@@ -37,6 +38,10 @@ void ServerHarness::Start(server::ServiceLimits limits) {
     ASSERT_TRUE(storage.ok()) << storage.status().ToString();
     storage_ = std::move(storage).value();
     ASSERT_TRUE(storage_->Migrate().ok());
+    // What `serve` does on its first start: submitted visits are checked against this form.
+    server::ServerClock clock;
+    auto published = server::PublishDefaultForm(*storage_, clock);
+    ASSERT_TRUE(published.ok()) << published.status().ToString();
   }
   server::ServerOptions options;
   options.listen = "127.0.0.1:" + std::to_string(port_);

@@ -43,8 +43,8 @@ class ServerHarness {
   explicit ServerHarness(std::string db_path) : db_path_(std::move(db_path)) {}
   ~ServerHarness() { Stop(); }
 
-  // Opens (and migrates) the database and serves it; port 0 picks one the first time, and a
-  // restart keeps it.
+  // Opens (and migrates) the database, publishes the default form as `serve` does, and
+  // serves it; port 0 picks one the first time, and a restart keeps it.
   void Start(server::ServiceLimits limits = {});
   // Serve attachments from `dir` (before Start).
   void EnableBlobs(std::string dir, uint64_t max_blob_bytes = 10ull << 20) {

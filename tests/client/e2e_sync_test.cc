@@ -12,6 +12,7 @@
 #include "app/store/sqlite.h"
 #include "app/store/value_codec.h"
 #include "e2e_fixture.h"
+#include "tests/forms/home_visit_answers.h"
 
 namespace homevisit::e2e {
 namespace {
@@ -78,6 +79,17 @@ class E2eTest : public ::testing::Test {
     return id.ok() ? *id : Uuid{};
   }
 
+  // A draft with the form it follows and complete answers (kCompleteVisitFields fields in
+  // all), so submitting it passes the server's check; `extra` replaces answers.
+  Uuid NewCompleteVisit(Device& d, const Uuid& student, const std::string& author,
+                        FieldValues extra = {}) {
+    extra.emplace("form_id", Value("home_visit"));
+    extra.emplace("form_version", Value(1));
+    for (auto& [name, value] : forms::testing::CompleteHomeVisitAnswers()) extra.emplace(name, value);
+    return NewVisit(d, student, author, std::move(extra));
+  }
+  static constexpr int kCompleteVisitFields = 4 + 2 + 19;
+
   void ExpectConverged(Device& d, const std::string& who) {
     EXPECT_EQ(*d.reader().PendingCount(), 0) << who << " kept unsynced writes";
     const auto want = server_->Snapshot(kSchool);
@@ -107,10 +119,10 @@ TEST_F(E2eTest, TwoTeachersAndACoordinatorEditOfflineSyncInAnyOrderAndConverge) 
   auto zhao = Enrol("zhao");
 
   // Offline: each edits without seeing the others.
-  const Uuid wang_visit = NewVisit(*wang, ming_, "wang", {{"income_total", Value(Decimal{"8000.50"})}, {"housing", Value("砖混")}});
+  const Uuid wang_visit = NewCompleteVisit(*wang, ming_, "wang", {{"income_total", Value(Decimal{"8000.50"})}, {"housing", Value("brick_concrete")}});
   ASSERT_TRUE(wang->store().Set(home_, {{"member_count", Value(5)}}).ok());
   ASSERT_TRUE(wang->store().Set(wang_visit, {{"status", Value("submitted")}}).ok());
-  const Uuid li_visit = NewVisit(*li, fang_, "li", {{"housing", Value("土木")}});
+  const Uuid li_visit = NewVisit(*li, fang_, "li", {{"housing", Value("earth_wood")}});
   ASSERT_TRUE(li->store().Set(home_, {{"member_count", Value(6)}, {"phone", Value("13800000000")}}).ok());
   ASSERT_TRUE(zhao->store().Set(ming_, {{"class_name", Value("三年级2班")}}).ok());
   ASSERT_TRUE(zhao->store().Set(home_, {{"head_name", Value("李大善")}}).ok());
@@ -130,7 +142,7 @@ TEST_F(E2eTest, TwoTeachersAndACoordinatorEditOfflineSyncInAnyOrderAndConverge) 
   ExpectConverged(*zhao, "zhao");
   for (Device* d : {wang.get(), li.get(), zhao.get()}) {
     EXPECT_EQ(Text(**d->reader().Get(wang_visit), "status"), "submitted");
-    EXPECT_EQ(Text(**d->reader().Get(li_visit), "housing"), "土木");
+    EXPECT_EQ(Text(**d->reader().Get(li_visit), "housing"), "earth_wood");
     EXPECT_EQ(Text(**d->reader().Get(ming_), "class_name"), "三年级2班");
     EXPECT_EQ(Text(**d->reader().Get(home_), "head_name"), "李大善");
     EXPECT_EQ(Text(**d->reader().Get(home_), "phone"), "13800000000");
@@ -182,14 +194,14 @@ TEST_F(E2eTest, AConflictReachesTheCoordinatorWhoseDecisionReachesTheTeachers) {
 TEST_F(E2eTest, ADeviceWhoseServerIsDownKeepsWorkingKeepsItsWritesAndReportsOffline) {
   auto wang = Enrol("wang");
   server_->Stop();
-  const Uuid visit = NewVisit(*wang, ming_, "wang");
-  ASSERT_TRUE(wang->store().Set(visit, {{"housing", Value("危房")}}).ok());
+  const Uuid visit = NewCompleteVisit(*wang, ming_, "wang");
+  ASSERT_TRUE(wang->store().Set(visit, {{"housing", Value("dangerous")}}).ok());
   auto offline = wang->Sync();
   EXPECT_EQ(offline.error.kind, SyncErrorKind::kOffline) << offline.error.detail;
   EXPECT_NE(offline.error.message_zh.find("服务器不可达"), std::string::npos);
   EXPECT_GE(offline.calls, 3u) << "a transient failure is retried";
   // Everything stays usable and kept.
-  EXPECT_EQ(*wang->reader().PendingCount(), 5);
+  EXPECT_EQ(*wang->reader().PendingCount(), kCompleteVisitFields) << "housing written twice";
   EXPECT_EQ(wang->reader().Drafts("wang")->size(), 1u);
   ASSERT_TRUE(wang->store().Set(visit, {{"status", Value("submitted")}}).ok());
   EXPECT_TRUE(wang->store().State()->logged_in()) << "being offline is no reason to log out";
@@ -218,11 +230,11 @@ TEST_F(E2eTest, AWriteTheServerRefusesIsReportedAndListedWhileTheOthersArrive) {
   auto wang = Enrol("wang");
   auto li = Enrol("li");
   auto zhao = Enrol("zhao");
-  const Uuid visit = NewVisit(*wang, ming_, "wang");
+  const Uuid visit = NewCompleteVisit(*wang, ming_, "wang");
   ASSERT_TRUE(wang->Sync().ok());
   ASSERT_TRUE(li->Sync().ok());
   // Offline, wang submits the visit he still sees as a draft, and notes the housing...
-  ASSERT_TRUE(wang->store().Set(visit, {{"status", Value("submitted")}, {"housing", Value("砖混")}}).ok());
+  ASSERT_TRUE(wang->store().Set(visit, {{"status", Value("submitted")}, {"housing", Value("brick_concrete")}}).ok());
   // ...while li submitted it and the coordinator returned it for correction.
   ASSERT_TRUE(li->store().Set(visit, {{"status", Value("submitted")}}).ok());
   ASSERT_TRUE(li->Sync().ok());
@@ -238,7 +250,7 @@ TEST_F(E2eTest, AWriteTheServerRefusesIsReportedAndListedWhileTheOthersArrive) {
   EXPECT_EQ((*refused)[0].field, "status");
   EXPECT_FALSE((*refused)[0].reason.empty());
   auto v = wang->reader().Get(visit);
-  EXPECT_EQ(Text(**v, "housing"), "砖混") << "the rest of the batch arrived";
+  EXPECT_EQ(Text(**v, "housing"), "brick_concrete") << "the rest of the batch arrived";
   EXPECT_EQ(Text(**v, "status"), "returned") << "a refused value is not shown as saved";
   ExpectConverged(*wang, "wang");
 }
@@ -268,7 +280,7 @@ TEST_F(E2eTest, AWriteOutsideTheUsersScopesIsRefusedAloneAndTheRestOfItsBatchArr
 
 TEST_F(E2eTest, ABatchWhoseAnswerWasLostIsResentWithItsNumberAndNotReapplied) {
   auto wang = Enrol("wang");
-  const Uuid visit = NewVisit(*wang, ming_, "wang", {{"housing", Value("砖混")}});
+  const Uuid visit = NewVisit(*wang, ming_, "wang", {{"housing", Value("brick_concrete")}});
   // Send the batch ourselves and "lose" the answer: the device never hears of it.
   auto batch = wang->store().NextBatch({});
   ASSERT_TRUE(batch.ok());
@@ -290,13 +302,13 @@ TEST_F(E2eTest, ABatchWhoseAnswerWasLostIsResentWithItsNumberAndNotReapplied) {
   ASSERT_FALSE(lost.duplicate());
   const auto after_first = server_->Snapshot(kSchool);
   // The device also writes again meanwhile; that write goes in a later batch.
-  ASSERT_TRUE(wang->store().Set(visit, {{"housing", Value("土木")}}).ok());
+  ASSERT_TRUE(wang->store().Set(visit, {{"housing", Value("earth_wood")}}).ok());
 
   auto r = wang->Sync();
   ASSERT_TRUE(r.ok()) << r.error.detail;
   EXPECT_EQ(r.conflicts, 0u) << "the resent batch must not conflict with itself";
   ExpectConverged(*wang, "wang");
-  EXPECT_EQ(Text(**wang->reader().Get(visit), "housing"), "土木");
+  EXPECT_EQ(Text(**wang->reader().Get(visit), "housing"), "earth_wood");
   auto stats = server_->storage().GetStats();
   EXPECT_EQ(stats->open_conflicts, 0);
   EXPECT_EQ(after_first.size() + 0, server_->Snapshot(kSchool).size());

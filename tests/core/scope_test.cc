@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace homevisit {
 namespace {
 
@@ -26,6 +28,15 @@ TEST(Scope, ValidatesPaths) {
   EXPECT_FALSE(IsValidScopePath("a/b/c/d"));
   EXPECT_FALSE(IsValidScopePath("a\n"));
   EXPECT_EQ(ScopeDepth("a/b/c"), 3);
+}
+
+TEST(Scope, GlobalScopeIsAValidPathThatNoSchoolOrCountyCovers) {
+  EXPECT_TRUE(IsValidScopePath(kGlobalScope)) << "devices check pulled scopes with this";
+  EXPECT_TRUE(IsGlobalScope(kGlobalScope));
+  EXPECT_TRUE(IsGlobalScope(std::string(kGlobalScope) + "/x"));
+  EXPECT_FALSE(IsGlobalScope("青溪县"));
+  EXPECT_FALSE(IsGlobalScope(std::string(kGlobalScope) + "x"));
+  EXPECT_FALSE(AnyScopeCovers({"青溪县", "青溪县/花山镇"}, kGlobalScope));
 }
 
 }  // namespace

@@ -289,6 +289,11 @@ TEST_F(MultiServerTest, PullersOnTwoServersEndWithExactlyTheStateEightPushersWro
     ASSERT_TRUE(records.ok()) << records.status().ToString();
     for (auto& r : *records) server_state[r.id] = std::move(r);
   }
+  // The default form, published by the servers at their start: every device pulls it too.
+  auto forms = storage->ListRecords("form", kGlobalScope, 100);
+  ASSERT_TRUE(forms.ok()) << forms.status().ToString();
+  EXPECT_EQ(forms->size(), 1u) << "two servers starting at once publish the default form once";
+  for (auto& r : *forms) server_state[r.id] = std::move(r);
   auto server_sum = storage->ChecksumOf(kTownshipScope);
   ASSERT_TRUE(server_sum.ok());
   for (int i = 0; i < 2; ++i) {
@@ -297,9 +302,13 @@ TEST_F(MultiServerTest, PullersOnTwoServersEndWithExactlyTheStateEightPushersWro
     const Replica& replica = pullers[i]->replica();
     EXPECT_GT(pulled[i].cut, 0) << "the pullers should have resumed from stored cursors";
     // What the device itself checks: the checksums at the end of its last pull.
-    ASSERT_EQ(pulled[i].last_checksums.size(), 1u);
-    EXPECT_EQ(pulled[i].last_checksums[0].checksum(), replica.Checksum(kTownshipScope).sum);
-    EXPECT_EQ(pulled[i].last_checksums[0].field_count(), replica.Checksum(kTownshipScope).count);
+    // Its scope and the global one (published forms), in path order.
+    ASSERT_EQ(pulled[i].last_checksums.size(), 2u);
+    EXPECT_EQ(pulled[i].last_checksums[0].scope(), kGlobalScope);
+    EXPECT_EQ(pulled[i].last_checksums[0].checksum(), replica.Checksum(kGlobalScope).sum);
+    EXPECT_EQ(pulled[i].last_checksums[1].scope(), kTownshipScope);
+    EXPECT_EQ(pulled[i].last_checksums[1].checksum(), replica.Checksum(kTownshipScope).sum);
+    EXPECT_EQ(pulled[i].last_checksums[1].field_count(), replica.Checksum(kTownshipScope).count);
     EXPECT_EQ(replica.Checksum(kTownshipScope), *server_sum);
     // And field by field.
     EXPECT_EQ(replica.records.size(), server_state.size());

@@ -12,6 +12,8 @@
 #include <regex>
 #include <thread>
 
+#include "core/forms/form_record.h"
+#include "sync-server/form_publish.h"
 #include "tests/server/server_harness.h"
 
 extern char** environ;
@@ -83,6 +85,40 @@ std::string Join(const std::vector<std::string>& words) {
   return out;
 }
 
+// Writes `text` to a new file in the test's temporary directory and returns its path.
+std::string WriteTempFile(const std::string& name, const std::string& text) {
+  static std::atomic<int> counter{0};
+  const std::string path = TestTempDir() + "/" + std::to_string(++counter) + "-" + name;
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+// `text` with its first `from` replaced by `to` (which must be there).
+std::string ReplacedOnce(std::string text, const std::string& from, const std::string& to) {
+  const size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+// Starts `serve` on 127.0.0.1 port 0 and returns its pid and port (0 when it did not start).
+pid_t StartServe(const std::string& db, int* port, std::string* out_path, std::string* err_path) {
+  *port = 0;
+  const pid_t pid = Spawn({"serve", "--listen", "127.0.0.1:0", "--db", db}, "", out_path, err_path);
+  if (pid <= 0) return pid;
+  // Wait for the line that names the port (no time is measured; the cap only ends a hang).
+  for (int i = 0; i < 600 && *port == 0; ++i) {
+    std::smatch m;
+    const std::string out = ReadFile(*out_path);
+    if (std::regex_search(out, m, std::regex(R"(listening on 127\.0\.0\.1:(\d+))"))) {
+      *port = std::stoi(m[1]);
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  return pid;
+}
+
 TEST(ServerCli, BadArgumentsExitNonZeroWithAClearMessageAndChangeNothing) {
   const std::string db = NewDatabase();
   ASSERT_EQ(RunServerCommand({"scope", "add", "qx", "--title", "清溪县", "--db", db}).exit_code, 0);
@@ -116,6 +152,9 @@ TEST(ServerCli, BadArgumentsExitNonZeroWithAClearMessageAndChangeNothing) {
       {{"serve", "--listen", "nonsense", "--db", db}, "HOST:PORT"},
       {{"serve", "--max-batch-writes", "0", "--db", db}, "between"},
       {{"demo-seed", "--demo-password", "x", "--db", db}, "at least 8"},
+      {{"scope", "add", "_global", "--title", "x", "--db", db}, "reserved"},
+      {{"form", "publish", "--db", db}, "expected 1 operand"},
+      {{"form", "publish", TestTempDir() + "/no-such-form.json", "--db", db}, "no such file"},
   };
   for (const Case& c : cases) {
     const CommandRun run = RunServerCommand(c.args);
@@ -242,9 +281,12 @@ TEST(ServerCli, ServeAnswersHealthChecksSyncsAndStopsOnSigterm) {
   auto* record = AddRecord(push, visit, "visit", school);
   AddField(record, "status", Value("submitted"), teacher.NextHlc());
   AddField(record, "recommended_tier", Value("困难"), teacher.NextHlc());
+  // demo-seed published the default form: a complete visit passes it.
+  AddHomeVisitAnswers(record, CompleteHomeVisit(), teacher);
   v1::PushResponse response;
   ASSERT_TRUE(teacher.Push(push, &response).ok());
-  EXPECT_EQ(response.applied_count(), 2u);
+  EXPECT_EQ(response.outcomes_size(), 0) << response.outcomes(0).reason();
+  EXPECT_EQ(response.applied_count(), static_cast<uint32_t>(record->fields_size()));
   v1::PullEnd end;
   ASSERT_TRUE(coordinator.Sync({school}, &end).ok());
   const Record* pulled = coordinator.replica().Find(visit);
@@ -258,6 +300,87 @@ TEST(ServerCli, ServeAnswersHealthChecksSyncsAndStopsOnSigterm) {
   EXPECT_NE(ReadFile(out_path).find("stopping"), std::string::npos);
   const std::string log = ReadFile(err_path);
   EXPECT_NE(log.find("call=Push user=teacher"), std::string::npos) << log;
+}
+
+// The operator publishes a new form version; a broken one or an old version changes nothing.
+TEST(ServerCli, FormPublishRefusesBrokenFormsAndOldVersionsAndDevicesPullTheNewOne) {
+  const std::string db = NewDatabase();
+  ASSERT_EQ(RunServerCommand({"demo-seed", "--demo-password", "demo-password", "--db", db})
+                .exit_code,
+            0);
+  const std::string v1_text(DefaultFormDefinition());
+  const std::string v2_text = ReplacedOnce(v1_text, "\"version\": 1", "\"version\": 2");
+  const std::string broken = ReplacedOnce(v2_text, "\"code\": \"father\"", "\"code\": \"fa ther\"");
+  const std::string broken_path = WriteTempFile("broken.json", broken);
+  const CommandRun refused = RunServerCommand({"form", "publish", broken_path, "--db", db});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find(broken_path + ": fields[0].children[3].choices[0].code: "),
+            std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("nothing was published"), std::string::npos) << refused.err;
+  const CommandRun before = RunServerCommand({"form", "list", "--db", db});
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  EXPECT_NE(before.out.find("1 form version\n"), std::string::npos) << before.out;
+
+  const CommandRun old = RunServerCommand(
+      {"form", "publish", WriteTempFile("v1.json", v1_text), "--db", db});
+  EXPECT_EQ(old.exit_code, 1);
+  EXPECT_NE(old.err.find("not newer than the published version 1"), std::string::npos) << old.err;
+
+  const std::string v2_path = WriteTempFile("v2.json", v2_text);
+  const CommandRun published = RunServerCommand({"form", "publish", v2_path, "--db", db});
+  ASSERT_EQ(published.exit_code, 0) << published.err;
+  EXPECT_NE(published.out.find("published form home_visit version 2"), std::string::npos)
+      << published.out;
+  const CommandRun twice = RunServerCommand({"form", "publish", v2_path, "--db", db});
+  EXPECT_EQ(twice.exit_code, 1);
+  EXPECT_NE(twice.err.find("not newer than the published version 2"), std::string::npos)
+      << twice.err;
+  const CommandRun list = RunServerCommand({"form", "list", "--db", db});
+  EXPECT_TRUE(std::regex_search(
+      list.out, std::regex(R"(home_visit +1 +\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ +家访记录)")))
+      << list.out;
+  EXPECT_TRUE(std::regex_search(list.out, std::regex(R"(home_visit +2 )"))) << list.out;
+  EXPECT_NE(list.out.find("2 form versions"), std::string::npos) << list.out;
+
+  // A teacher's device receives both versions from the running server.
+  int port = 0;
+  std::string out_path, err_path;
+  const pid_t pid = StartServe(db, &port, &out_path, &err_path);
+  ASSERT_GT(pid, 0);
+  if (port > 0) {
+    TestDevice teacher(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                           grpc::InsecureChannelCredentials()));
+    EXPECT_TRUE(teacher.Login("teacher", "demo-password").ok());
+    EXPECT_TRUE(teacher.Sync().ok());
+    const Record* v2 = teacher.replica().Find(forms::FormRecordId("home_visit", 2));
+    ASSERT_TRUE(v2) << "the device did not receive version 2";
+    EXPECT_EQ(v2->Find(forms::kFormVersionField)->value, Value(int64_t{2}));
+    EXPECT_TRUE(teacher.replica().Find(forms::FormRecordId("home_visit", 1)));
+  }
+  kill(pid, SIGTERM);
+  EXPECT_EQ(WaitExit(pid), 0) << ReadFile(err_path);
+  ASSERT_GT(port, 0) << "stdout: " << ReadFile(out_path) << "\nstderr: " << ReadFile(err_path);
+}
+
+// A fresh database: `serve` publishes the default form on its first start, once.
+TEST(ServerCli, ServePublishesTheDefaultFormOnItsFirstStart) {
+  const std::string db = NewDatabase();
+  for (int start = 0; start < 2; ++start) {
+    int port = 0;
+    std::string out_path, err_path;
+    const pid_t pid = StartServe(db, &port, &out_path, &err_path);
+    ASSERT_GT(pid, 0);
+    kill(pid, SIGTERM);
+    EXPECT_EQ(WaitExit(pid), 0) << ReadFile(err_path);
+    ASSERT_GT(port, 0) << "stdout: " << ReadFile(out_path) << "\nstderr: " << ReadFile(err_path);
+    EXPECT_EQ(ReadFile(err_path).find("published the default form") != std::string::npos,
+              start == 0)
+        << ReadFile(err_path);
+  }
+  const CommandRun list = RunServerCommand({"form", "list", "--db", db});
+  EXPECT_TRUE(std::regex_search(list.out, std::regex(R"(home_visit +1 )"))) << list.out;
+  EXPECT_NE(list.out.find("1 form version\n"), std::string::npos) << list.out;
 }
 
 }  // namespace

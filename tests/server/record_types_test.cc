@@ -63,7 +63,9 @@ TEST(RecordTypes, RolesWriteWhatTheirWorkNeeds) {
             StatusCode::kPermissionDenied);
   EXPECT_EQ(CheckWriteAllowed(Role::kCoordinator, kForm, "definition", false).code(),
             StatusCode::kPermissionDenied);
-  EXPECT_TRUE(CheckWriteAllowed(Role::kAdmin, kForm, "definition", false).ok());
+  EXPECT_EQ(CheckWriteAllowed(Role::kAdmin, kForm, "definition", false).code(),
+            StatusCode::kPermissionDenied)
+      << "forms are published by the server, not pushed by a device";
   EXPECT_TRUE(CheckWriteAllowed(Role::kCoordinator, kConflict, "status", true).ok());
   EXPECT_FALSE(CheckWriteAllowed(Role::kCoordinator, kConflict, "loser", true).ok());
   EXPECT_FALSE(CheckWriteAllowed(Role::kAdmin, kConflict, "status", false).ok())

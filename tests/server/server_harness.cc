@@ -7,6 +7,8 @@
 #include "core/scope.h"
 #include "proto/wire.h"
 #include "sync-server/auth.h"
+#include "sync-server/form_publish.h"
+#include "tests/forms/home_visit_answers.h"
 
 namespace homevisit::server::testing {
 
@@ -221,6 +223,23 @@ void ServerTest::SetUp() {
   options_.max_message_bytes = 256 << 10;
   Configure(options_);
   StartServer();
+}
+
+void ServerTest::PublishDefaultForm() {
+  ServerClock clock;
+  auto published = server::PublishDefaultForm(*storage_, clock);
+  ASSERT_TRUE(published.ok()) << published.status().ToString();
+}
+
+std::map<std::string, Value> CompleteHomeVisit() {
+  return forms::testing::CompleteHomeVisitAnswers();
+}
+
+void AddHomeVisitAnswers(v1::RecordWrite* visit, const std::map<std::string, Value>& answers,
+                         TestDevice& device) {
+  AddField(visit, "form_id", Value("home_visit"), device.NextHlc());
+  AddField(visit, "form_version", Value(int64_t{1}), device.NextHlc());
+  for (const auto& [name, value] : answers) AddField(visit, name, value, device.NextHlc());
 }
 
 void ServerTest::StartServer() {

@@ -87,6 +87,13 @@ v1::FieldWrite* AddField(v1::RecordWrite* record, const std::string& name, const
                          uint64_t hlc, std::optional<Stamp> base = std::nullopt);
 Uuid NewRecordId();
 
+// Answers to the default form (home_visit version 1) that validate
+// (tests/forms/home_visit_answers.h).
+std::map<std::string, Value> CompleteHomeVisit();
+// Adds the form a visit follows (home_visit version 1) and `answers` to a visit write.
+void AddHomeVisitAnswers(v1::RecordWrite* visit, const std::map<std::string, Value>& answers,
+                         TestDevice& device);
+
 // The fixture: a fresh database with two schools A and B of township qx/hs, users
 //   teacher_a, teacher_a2 (teachers of A), teacher_b (teacher of B),
 //   coordinator (qx/hs), admin (qx), all with password kPassword,
@@ -102,6 +109,8 @@ class ServerTest : public ::testing::TestWithParam<StorageBackend> {
   // A device logged in as `user` (asserts success).
   std::unique_ptr<TestDevice> LoggedIn(const std::string& user);
   void AddUser(const std::string& name, Role role, const std::vector<std::string>& scopes);
+  // Publishes the default form as `serve` does at its first start (asserts success).
+  void PublishDefaultForm();
 
   std::string url_;
   std::unique_ptr<Storage> storage_;

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "core/merge.h"
+#include "core/scope.h"
 #include "tests/server/server_harness.h"
 
 namespace homevisit::server::testing {
@@ -230,11 +231,13 @@ TEST_P(SyncTest, PullEndChecksumMatchesTheReplica) {
 
   v1::PullEnd end;
   ASSERT_TRUE(li->Sync({}, &end).ok());
-  ASSERT_EQ(end.checksums_size(), 1);
-  EXPECT_EQ(end.checksums(0).scope(), kSchoolA);
+  ASSERT_EQ(end.checksums_size(), 2) << "the user's scope and the global one";
+  EXPECT_EQ(end.checksums(0).scope(), kGlobalScope);
+  EXPECT_EQ(end.checksums(0).field_count(), 0u) << "no form was published";
+  EXPECT_EQ(end.checksums(1).scope(), kSchoolA);
   ScopeChecksum mine = li->replica().Checksum(kSchoolA);
-  EXPECT_EQ(end.checksums(0).checksum(), mine.sum);
-  EXPECT_EQ(end.checksums(0).field_count(), mine.count);
+  EXPECT_EQ(end.checksums(1).checksum(), mine.sum);
+  EXPECT_EQ(end.checksums(1).field_count(), mine.count);
   EXPECT_EQ(mine.count, 2u);
 
   // An overwrite and a conflict later, an incremental pull still ends on a matching sum.
@@ -516,8 +519,9 @@ TEST_P(SyncTest, ConcurrentPushesAndPullsConverge) {
   ASSERT_TRUE(follower->Sync({}, &end).ok());
   const ScopeChecksum server = *storage_->ChecksumOf(kTownship);
   EXPECT_EQ(follower->replica().Checksum(kTownship), server);
-  ASSERT_EQ(end.checksums_size(), 1);
-  EXPECT_EQ(end.checksums(0).checksum(), server.sum);
+  ASSERT_EQ(end.checksums_size(), 2);
+  EXPECT_EQ(end.checksums(1).scope(), kTownship);
+  EXPECT_EQ(end.checksums(1).checksum(), server.sum);
   EXPECT_GT(storage_->GetStats()->open_conflicts, 0) << "the devices never overlapped";
 }
 
