@@ -1,34 +1,12 @@
 #include "sync-server/blob_service.h"
 
+#include "sync-server/grpc_status.h"
+
 namespace homevisit::server {
 namespace {
 
 constexpr size_t kShaBytes = 32;
 constexpr size_t kRecordIdBytes = 16;
-
-// Status → gRPC status for this service. The sync server has the same mapping in
-// sync-server/grpc_status.h; once both are in one tree this gives way to that one.
-// clang-format off
-grpc::Status ToGrpcStatus(const Status& status) {
-  using grpc::StatusCode;
-  StatusCode code = StatusCode::UNKNOWN;
-  switch (status.code()) {
-    case homevisit::StatusCode::kOk: return grpc::Status::OK;
-    case homevisit::StatusCode::kInvalidArgument: code = StatusCode::INVALID_ARGUMENT; break;
-    case homevisit::StatusCode::kNotFound: code = StatusCode::NOT_FOUND; break;
-    case homevisit::StatusCode::kAlreadyExists: code = StatusCode::ALREADY_EXISTS; break;
-    case homevisit::StatusCode::kPermissionDenied: code = StatusCode::PERMISSION_DENIED; break;
-    case homevisit::StatusCode::kUnauthenticated: code = StatusCode::UNAUTHENTICATED; break;
-    case homevisit::StatusCode::kFailedPrecondition: code = StatusCode::FAILED_PRECONDITION; break;
-    case homevisit::StatusCode::kResourceExhausted: code = StatusCode::RESOURCE_EXHAUSTED; break;
-    case homevisit::StatusCode::kUnavailable: code = StatusCode::UNAVAILABLE; break;
-    case homevisit::StatusCode::kDeadlineExceeded: code = StatusCode::DEADLINE_EXCEEDED; break;
-    case homevisit::StatusCode::kCancelled: code = StatusCode::CANCELLED; break;
-    case homevisit::StatusCode::kInternal: code = StatusCode::INTERNAL; break;
-  }
-  return {code, status.message()};
-}
-// clang-format on
 
 }  // namespace
 

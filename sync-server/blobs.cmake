@@ -3,7 +3,8 @@
 if(NOT TARGET homevisit_blob_server)
   find_library(HOMEVISIT_SODIUM_LIBRARY sodium REQUIRED)
   add_library(homevisit_blob_server STATIC
-    ${CMAKE_CURRENT_LIST_DIR}/blob_store.cc ${CMAKE_CURRENT_LIST_DIR}/blob_service.cc)
+    ${CMAKE_CURRENT_LIST_DIR}/blob_store.cc ${CMAKE_CURRENT_LIST_DIR}/blob_service.cc
+    ${CMAKE_CURRENT_LIST_DIR}/grpc_status.cc)
   target_link_libraries(homevisit_blob_server
     PUBLIC homevisit_core homevisit_proto PRIVATE ${HOMEVISIT_SODIUM_LIBRARY})
 endif()

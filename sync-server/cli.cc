@@ -23,11 +23,11 @@ const std::vector<CliCommand>& Commands() {
       {{"serve"},
        "[--listen HOST:PORT] [--tls-cert FILE --tls-key FILE] [--insecure] "
        "[--max-batch-writes N] [--max-batch-bytes N] [--max-message-bytes N] "
-       "[--max-clock-drift-ms N]",
+       "[--max-clock-drift-ms N] [--blob-dir DIR] [--max-blob-bytes N]",
        "run the sync server (default 127.0.0.1:50051; loopback only without TLS)",
        0,
        {{"--listen", "--tls-cert", "--tls-key", "--max-batch-writes", "--max-batch-bytes",
-         "--max-message-bytes", "--max-clock-drift-ms"},
+         "--max-message-bytes", "--max-clock-drift-ms", "--blob-dir", "--max-blob-bytes"},
         {},
         {"--insecure"}},
        RunServe},
@@ -67,6 +67,10 @@ const std::vector<CliCommand>& Commands() {
       {{"demo-seed"}, "[--seed N] [--demo-password TEXT]",
        "fill an empty database with a demo township and one demo user per role", 0,
        {{"--seed", "--demo-password"}, {}, {}}, RunDemoSeed},
+      {{"blobs-gc"}, "[--blob-dir DIR] [--min-age-hours N] [--delete]",
+       "list attachment files no record references (older than N hours, default 24); "
+       "remove them with --delete",
+       0, {{"--blob-dir", "--min-age-hours"}, {}, {"--delete"}}, RunBlobsGc},
   };
   return kCommands;
 }
@@ -82,7 +86,8 @@ void PrintHelp(std::ostream& out) {
   for (const CliCommand& c : Commands()) {
     out << "  " << Usage(c) << "\n      " << c.summary << "\n";
   }
-  out << "\n--db URL: sqlite:PATH (default sqlite:homevisit.db) or postgresql://...\n";
+  out << "\n--db URL: sqlite:PATH (default sqlite:homevisit.db) or postgresql://...\n"
+      << "--blob-dir DIR: attachments (default: PATH.blobs next to a SQLite database)\n";
 }
 
 bool Matches(const CliCommand& c, const std::vector<std::string>& args) {

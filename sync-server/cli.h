@@ -8,6 +8,7 @@
 //   homevisit-server stats
 //   homevisit-server form publish FILE | form list
 //   homevisit-server demo-seed
+//   homevisit-server blobs-gc [--blob-dir DIR] [--delete] [--min-age-hours N]
 // Every command takes --db URL (default sqlite:homevisit.db in the working directory) and
 // creates or migrates the schema first. `homevisit-server help` lists everything.
 #pragma once
@@ -53,6 +54,11 @@ Status RunDeviceList(const Args& args, CliIo& io);
 Status RunDeviceRevoke(const Args& args, CliIo& io);
 Status RunConflictsList(const Args& args, CliIo& io);
 Status RunStats(const Args& args, CliIo& io);
+Status RunBlobsGc(const Args& args, CliIo& io);
+
+// The attachment directory: --blob-dir, else "<sqlite path>.blobs" next to a SQLite
+// database; with PostgreSQL --blob-dir is required (kInvalidArgument).
+Result<std::string> BlobDirOption(const Args& args);
 Status RunFormPublish(const Args& args, CliIo& io);
 Status RunFormList(const Args& args, CliIo& io);
 

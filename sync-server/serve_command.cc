@@ -23,13 +23,19 @@ Status RunServe(const Args& args, CliIo& io) {
   auto message = args.GetInt("--max-message-bytes", options.max_message_bytes, 4096, 1 << 30);
   auto drift = args.GetInt("--max-clock-drift-ms", options.max_clock_drift_ms, 1000,
                            int64_t{7} * 24 * 3600 * 1000);
-  for (const auto* r : {&writes, &bytes, &message, &drift}) {
+  auto blob_bytes = args.GetInt("--max-blob-bytes", static_cast<int64_t>(options.max_blob_bytes),
+                                1024, int64_t{1} << 32);
+  for (const auto* r : {&writes, &bytes, &message, &drift, &blob_bytes}) {
     if (!r->ok()) return r->status();
   }
   options.limits.max_batch_writes = static_cast<uint32_t>(*writes);
   options.limits.max_batch_bytes = static_cast<uint64_t>(*bytes);
   options.max_message_bytes = static_cast<int>(*message);
   options.max_clock_drift_ms = *drift;
+  options.max_blob_bytes = static_cast<uint64_t>(*blob_bytes);
+  auto blob_dir = BlobDirOption(args);
+  if (!blob_dir.ok()) return blob_dir.status();
+  options.blob_dir = *blob_dir;
   const bool tls = !options.tls_cert_file.empty() || !options.tls_key_file.empty();
   // Check the address before touching the database, so a refusal changes nothing.
   if (Status s = CheckListenAddress(options.listen, tls, options.insecure); !s.ok()) return s;
@@ -55,7 +61,8 @@ Status RunServe(const Args& args, CliIo& io) {
   if (!server.ok()) return server.status();
   const std::string host = options.listen.substr(0, options.listen.rfind(':'));
   io.out << "homevisit-server: listening on " << host << ":" << (*server)->port()
-         << (tls ? " (TLS)" : " (plain text)") << std::endl;
+         << (tls ? " (TLS)" : " (plain text)") << ", attachments in " << options.blob_dir
+         << std::endl;
   int signal_number = 0;
   sigwait(&stop, &signal_number);
   io.out << "homevisit-server: stopping (signal " << signal_number << ")" << std::endl;

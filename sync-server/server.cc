@@ -78,6 +78,16 @@ Result<std::unique_ptr<SyncServer>> SyncServer::Start(Storage& storage, ServerOp
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, credentials, &server->port_);
   builder.RegisterService(server->service_.get());
+  if (!options.blob_dir.empty()) {
+    if (options.max_blob_chunk_bytes + 1024 > static_cast<uint64_t>(options.max_message_bytes)) {
+      return InvalidArgument("the message size limit must exceed the attachment chunk size");
+    }
+    auto blobs = OpenBlobServing(storage, {options.blob_dir, options.max_blob_bytes,
+                                           options.max_blob_chunk_bytes});
+    if (!blobs.ok()) return blobs.status();
+    server->blobs_ = std::move(blobs).value();
+    builder.RegisterService(server->blobs_.service.get());
+  }
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   builder.SetDefaultCompressionAlgorithm(GRPC_COMPRESS_GZIP);

@@ -1,5 +1,6 @@
-// The running sync server: the Sync service plus the standard gRPC health service and
-// server reflection, on one listening address.
+// The running sync server: the Sync service, the Blobs service (attachments, when a blob
+// directory is given) plus the standard gRPC health service and server reflection, on one
+// listening address.
 //
 // Without TLS the server listens on loopback only, unless `insecure` says so explicitly:
 // tokens and children's records must not cross a network in clear text by accident.
@@ -8,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "sync-server/blob_access.h"
 #include "sync-server/call_log.h"
 #include "sync-server/server_clock.h"
 #include "sync-server/storage/storage.h"
@@ -29,6 +31,10 @@ struct ServerOptions {
   int64_t max_clock_drift_ms = HybridClock::kDefaultMaxDriftMs;
   HybridClock::WallClock wall_clock = HybridClock::SystemMillis;
   LogSink log = StderrLog();
+  // Attachments live in <blob_dir>/blobs; empty: no Blobs service.
+  std::string blob_dir;
+  uint64_t max_blob_bytes = 10ull << 20;  // largest attachment accepted
+  uint32_t max_blob_chunk_bytes = 64 * 1024;  // must stay below max_message_bytes
 };
 
 // Ok if `listen` is HOST:PORT and may be used with the given security. Loopback hosts are
@@ -52,6 +58,7 @@ class SyncServer {
   SyncServer() = default;
   std::unique_ptr<ServerClock> clock_;
   std::unique_ptr<SyncService> service_;
+  BlobServing blobs_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

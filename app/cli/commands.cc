@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -10,6 +12,7 @@
 #include "app/store/device_store.h"
 #include "app/store/reader.h"
 #include "app/store/record_fields.h"
+#include "app/sync/blob_sync.h"
 #include "app/sync/sync_client.h"
 #include "core/forms/form_record.h"
 
@@ -34,6 +37,13 @@ commands:
   conflicts                  open conflicts
   resolve CONFLICT_ID winner|loser [NOTE]
                              keep one of the two values and close the conflict
+  attach --record ID --field NAME FILE
+                             store FILE as an attachment (photos: downscale them first)
+                             and set the field to its SHA-256; sent at the next sync
+  fetch-blob SHA256 [--out FILE]
+                             download an attachment a record on this device refers to
+  set-setting prefetch_blobs on|off
+                             on: every sync also fetches the attachments of pulled records
 
 values: text by default; int:3  dec:8000.50  bool:true  date:2026-03-01  list:a,b
         geo:27.51,109.92  null  text:int:3 (the text "int:3")
@@ -192,6 +202,10 @@ int Sync(Context& c) {
   c.out << "pushed " << r.pushed << " (conflicts " << r.conflicts << ", refused " << r.rejected
         << "), pulled " << r.pulled << ", calls " << r.calls;
   if (r.repaired_scopes) c.out << ", repaired scopes " << r.repaired_scopes;
+  if (r.blobs_sent || r.blobs_fetched) {
+    c.out << ", attachments sent " << r.blobs_sent << " (" << r.blob_bytes_sent
+          << " bytes), fetched " << r.blobs_fetched;
+  }
   c.out << "\n";
   if (!r.ok()) return SyncErrorExit(c, r.error);
   c.out << r.error.Message() << "\n";
@@ -409,6 +423,93 @@ int Resolve(Context& c) {
   return kExitOk;
 }
 
+// Lower- or upper-case hex of a SHA-256 to its 32 bytes; "" if malformed.
+std::string ShaFromHex(const std::string& hex) {
+  if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+    return "";
+  }
+  std::string raw(32, '\0');
+  for (size_t i = 0; i < 32; ++i) raw[i] = static_cast<char>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+  return raw;
+}
+
+std::string HexOfSha(std::string_view raw) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char ch : raw) hex += {kDigits[ch >> 4], kDigits[ch & 15]};
+  return hex;
+}
+
+int Attach(Context& c) {
+  std::string record, field, file;
+  for (size_t i = 1; i < c.args.size(); ++i) {
+    const std::string& a = c.args[i];
+    if ((a == "--record" || a == "--field") && i + 1 < c.args.size()) {
+      (a == "--record" ? record : field) = c.args[++i];
+    } else if (a.rfind("--", 0) == 0 || !file.empty()) {
+      return UsageError(c, "attach needs --record ID --field NAME FILE");
+    } else {
+      file = a;
+    }
+  }
+  if (record.empty() || field.empty() || file.empty()) {
+    return UsageError(c, "attach needs --record ID --field NAME FILE");
+  }
+  auto id = ParseId(record);
+  if (!id.ok()) return UsageError(c, id.status().message());
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(file, ec);
+  if (ec) return StatusError(c, NotFound("cannot read " + file + ": " + ec.message()));
+  if (size > sync::kMaxLocalBlobBytes) {
+    return UsageError(c, file + " has " + std::to_string(size) + " bytes; at most " +
+                             std::to_string(sync::kMaxLocalBlobBytes) + " (downscale photos first)");
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream content;
+  content << in.rdbuf();
+  if (!in) return StatusError(c, NotFound("cannot read " + file));
+  auto dev = OpenDevice(c.options, false);
+  if (!dev.ok()) return StatusError(c, dev.status());
+  auto sha = sync::AttachContent(*dev->store, *id, field, content.str());
+  if (!sha.ok()) return StatusError(c, sha.status());
+  c.out << HexOfSha(*sha) << "\nattached on this device; sync to send it\n";
+  return kExitOk;
+}
+
+int FetchBlob(Context& c) {
+  if (c.args.size() != 2 && !(c.args.size() == 4 && c.args[2] == "--out")) {
+    return UsageError(c, "fetch-blob needs SHA256 [--out FILE]");
+  }
+  const std::string sha = ShaFromHex(c.args[1]);
+  if (sha.empty()) return UsageError(c, "'" + c.args[1] + "' is not a SHA-256 (64 hex digits)");
+  auto dev = OpenDevice(c.options, false);
+  if (!dev.ok()) return StatusError(c, dev.status());
+  sync::SyncClient client(*dev->store, SyncOptionsFor(c.options));
+  std::string path;
+  sync::SyncReport r = client.FetchBlob(sha, &path);
+  if (!r.ok()) return SyncErrorExit(c, r.error);
+  if (c.args.size() == 4) {
+    std::error_code ec;
+    std::filesystem::copy_file(path, c.args[3], std::filesystem::copy_options::overwrite_existing, ec);
+    if (ec) return StatusError(c, Internal("cannot write " + c.args[3] + ": " + ec.message()));
+    path = c.args[3];
+  }
+  c.out << path << "\n";
+  return kExitOk;
+}
+
+int SetSetting(Context& c) {
+  if (c.args.size() != 3 || c.args[1] != sync::kPrefetchBlobsSetting ||
+      (c.args[2] != "on" && c.args[2] != "off")) {
+    return UsageError(c, "set-setting takes prefetch_blobs on|off");
+  }
+  auto dev = OpenDevice(c.options, false);
+  if (!dev.ok()) return StatusError(c, dev.status());
+  if (Status s = dev->store->SetSetting(c.args[1], c.args[2]); !s.ok()) return StatusError(c, s);
+  c.out << c.args[1] << " " << c.args[2] << "\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int RunCommand(const GlobalOptions& options, const std::vector<std::string>& args,
@@ -417,7 +518,8 @@ int RunCommand(const GlobalOptions& options, const std::vector<std::string>& arg
       {"login", Login},   {"sync", Sync},         {"status", StatusCommand},
       {"list", List},     {"show", Show},         {"set", Set},
       {"delete", Delete}, {"new-visit", NewVisit}, {"pending", Pending},
-      {"conflicts", Conflicts}, {"resolve", Resolve},
+      {"conflicts", Conflicts}, {"resolve", Resolve}, {"attach", Attach},
+      {"fetch-blob", FetchBlob}, {"set-setting", SetSetting},
   };
   Context c{options, args, out, err};
   auto it = kCommands.find(args[0]);

@@ -192,7 +192,7 @@ Status DeviceStore::Wipe() {
     Transaction txn(db_);
     if (Status s = txn.Begin(); !s.ok()) return s;
     for (const char* table : {"record", "field", "outbox", "rejected_write", "record_key",
-                              "scope_checksum", "repair_seen", "sync_state"}) {
+                              "scope_checksum", "repair_seen", "sync_state", "device_blob"}) {
       if (Status s = db_.Exec(std::string("DELETE FROM ") + table); !s.ok()) return s;
     }
     auto insert = db_.Cached("INSERT INTO sync_state(id, device_id, hlc_last) VALUES (1, ?, ?)");
@@ -205,6 +205,7 @@ Status DeviceStore::Wipe() {
   clock_offset_ms_ = 0;
   scopes_.clear();
   user_.clear();
+  if (Status s = RemoveBlobFiles(); !s.ok()) return s;  // photos of children go too
   if (Status s = db_.Exec("VACUUM"); !s.ok()) return s;
   if (Status s = db_.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); !s.ok()) return s;
   return db_.Exec("PRAGMA secure_delete = OFF");

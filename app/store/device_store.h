@@ -36,7 +36,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/store/sqlite.h"
@@ -102,6 +104,20 @@ struct PushTally {
   uint32_t conflicts = 0;
   uint32_t rejected = 0;
   bool duplicate = false;
+};
+
+// An attachment this device holds as a file (see DeviceStore::BlobDir).
+struct LocalBlob {
+  std::string sha256;  // 32 raw bytes
+  uint64_t bytes = 0;
+  Uuid record_id;      // a record that references it
+  bool uploaded = false;
+};
+
+// An attachment a confirmed record references that this device does not hold.
+struct MissingBlob {
+  std::string sha256;  // 32 raw bytes
+  Uuid record_id;      // a confirmed, not deleted record that references it
 };
 
 // Which cursor a pulled batch advances.
@@ -197,6 +213,39 @@ class DeviceStore {
   // The clock's next stamp would be greater than this (for tests).
   uint64_t ClockLast();
 
+  // --- Attachments and settings (blob_index.cc) ------------------------------------------
+  // Attachments are files named by their lower-case hex SHA-256 in BlobDir(): the
+  // directory "attachments" next to the database file. The database notes which exist and
+  // which the server holds; a file is written (and fsynced) before its row.
+  std::string BlobDir() const;
+  std::string BlobPath(std::string_view sha256) const;
+  // Sets `field` of record `id` to the reference of the blob `sha256` (32 bytes, `bytes`
+  // long, already stored at BlobPath) and notes the blob as not yet uploaded, in one
+  // transaction. Errors as for Set, plus InvalidArgument for a malformed hash and
+  // FailedPrecondition when the file is missing or has another size.
+  Status AttachBlob(const Uuid& id, const std::string& field, const std::string& sha256,
+                    uint64_t bytes);
+  // Blobs the server does not hold yet whose referencing record has no unsent write left
+  // (records go first: the server lets a device upload only what a record references).
+  // A blob that one of this device's writes references and whose file is in BlobDir() is
+  // noted first, however it got there (the app's form writes the file and the field).
+  Result<std::vector<LocalBlob>> BlobsToUpload();
+  // The server holds `sha256` whole (uploaded from here, or fetched from it).
+  Status MarkBlobUploaded(const std::string& sha256);
+  // Notes a blob fetched from the server into BlobPath(sha256).
+  Status NoteFetchedBlob(const std::string& sha256, uint64_t bytes, const Uuid& record_id);
+  // The blob as this device holds it; nullopt when it has no verified file.
+  Result<std::optional<LocalBlob>> FindLocalBlob(const std::string& sha256);
+  // A record that references `sha256` in a field (confirmed first, then unsent writes);
+  // nullopt if none does.
+  Result<std::optional<Uuid>> RecordReferencingBlob(const std::string& sha256);
+  // Up to `limit` blobs referenced by confirmed, not deleted records that this device
+  // does not hold.
+  Result<std::vector<MissingBlob>> MissingBlobs(size_t limit);
+  // A setting's value; "" when it was never set.
+  Result<std::string> Setting(const std::string& name);
+  Status SetSetting(const std::string& name, const std::string& value);
+
  private:
   DeviceStore(std::string path, Connection db, Options options);
   Status LoadClock();
@@ -218,6 +267,11 @@ class DeviceStore {
   // Moves the outbox entries selected by `where_clause` (one parameter) to rejected_write.
   Status MoveToRejected(std::string_view where_clause, int64_t arg, const std::string& reason);
   Uuid NewId();
+  // Deletes every file in BlobDir() (Wipe).
+  Status RemoveBlobFiles();
+  // Notes the blobs referenced by outbox entries whose files are in BlobDir() (see
+  // BlobsToUpload). Caller holds mu_.
+  Status AdoptWrittenBlobs();
 
   std::mutex mu_;
   const std::string path_;

@@ -102,7 +102,28 @@ CREATE TABLE sync_state (
 );
 )sql";
 
-constexpr const char* kMigrations[] = {kSchemaV1};
+// Version 2. Attachments and settings:
+//  device_blob  the attachments this device holds as files
+//               (<data dir>/attachments/<hex sha256>), a record that references each (the server checks access through it) and
+//               whether the server has it whole.
+//  setting      the user's settings, e.g. prefetch_blobs = on|off.
+constexpr char kSchemaV2[] = R"sql(
+CREATE TABLE device_blob (
+  sha256 BLOB PRIMARY KEY,
+  bytes INTEGER NOT NULL,
+  record_id BLOB,
+  uploaded INTEGER NOT NULL DEFAULT 0,
+  added_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX device_blob_to_upload ON device_blob(sha256) WHERE uploaded = 0;
+
+CREATE TABLE setting (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+)sql";
+
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2};
 static_assert(std::size(kMigrations) == kDeviceSchemaVersion);
 
 }  // namespace

@@ -59,6 +59,7 @@ const char* SyncPhaseName(SyncPhase phase) {
     case SyncPhase::kPull: return "pull";
     case SyncPhase::kVerify: return "verify";
     case SyncPhase::kRepair: return "repair";
+    case SyncPhase::kBlobs: return "blobs";
     case SyncPhase::kDone: return "done";
   }
   return "?";
@@ -126,6 +127,7 @@ void SyncClient::Cancel() {
   cancelled_ = true;
   std::lock_guard lock(mu_);
   if (active_) active_->TryCancel();
+  if (blob_transfer_) blob_transfer_->Cancel();
   wake_.notify_all();
 }
 
@@ -293,6 +295,7 @@ SyncReport SyncClient::Sync(const ProgressFn& progress) {
   bearer_ = "Bearer " + Hex(state->login.token);
 
   if (SyncError e = Push(progress, &report); !e.ok()) return Finish(e, &report), report;
+  SendBlobs(progress, &report);  // records first, then their attachments; never stops the pull
   v1::PullEnd end;
   if (SyncError e = PullInto(store::PullTarget::kMain, "", progress, &report, &end); !e.ok()) {
     return Finish(e, &report), report;
@@ -301,8 +304,11 @@ SyncReport SyncClient::Sync(const ProgressFn& progress) {
     return Finish(LocalError(s), &report), report;
   }
   if (SyncError e = Verify(progress, &report, end); !e.ok()) return Finish(e, &report), report;
+  PrefetchBlobs(progress, &report);
   if (report.rejected > 0) {
     report.error = RejectedError(report.rejected, "the server refused some writes");
+  } else if (!report.blob_error.ok()) {
+    report.error = report.blob_error;
   }
   if (progress) progress({SyncPhase::kDone, 1, 1});
   return report;

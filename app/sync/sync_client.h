@@ -16,6 +16,7 @@
 
 #include "app/store/device_store.h"
 #include "app/sync/backoff.h"
+#include "app/sync/blob_uploader.h"
 #include "app/sync/sync_errors.h"
 #include "homevisit/v1/sync.grpc.pb.h"
 
@@ -42,9 +43,14 @@ struct SyncOptions {
   bool compress = true;
   // Largest message accepted from the server.
   int max_receive_bytes = 16 << 20;
+  // Attachments (blob_sync.cc): chunking, deadlines and back-off of each transfer. The
+  // token is filled in from the login.
+  BlobTransferOptions blob_transfer;
 };
 
-enum class SyncPhase { kLogin, kPush, kPull, kVerify, kRepair, kDone };
+// kBlobs: attachments, sent after the push (done/total: bytes) and fetched after the pull
+// when prefetch_blobs is on (done/total: attachments).
+enum class SyncPhase { kLogin, kPush, kPull, kVerify, kRepair, kBlobs, kDone };
 const char* SyncPhaseName(SyncPhase phase);
 
 struct SyncProgress {
@@ -62,6 +68,12 @@ struct SyncReport {
   uint64_t pulled = 0;      // fields applied from the server
   uint64_t calls = 0;       // RPCs started, retries included
   uint64_t repaired_scopes = 0;
+  uint64_t blobs_sent = 0;       // attachments the server now holds whole, sent by this sync
+  uint64_t blob_bytes_sent = 0;  // attachment bytes put on the link (a resumed one: the rest)
+  uint64_t blobs_fetched = 0;    // attachments downloaded (prefetch_blobs on, or FetchBlob)
+  // The first attachment failure. Records are pushed and pulled regardless; the sync's
+  // `error` holds it too when nothing else failed.
+  SyncError blob_error;
   bool ok() const { return error.ok(); }
 };
 
@@ -76,8 +88,12 @@ class SyncClient {
   // One sync: push the outbox, pull what changed, verify the checksums (repairing a scope
   // that disagrees). Progress is reported on the calling thread.
   SyncReport Sync(const ProgressFn& progress = {});
-  // Stops the running Login or Sync as soon as possible (or, if none runs, the next one to
-  // start); it returns kCancelled. What was already stored stays stored.
+  // Downloads the attachment `sha256` (32 bytes) into the device's blob directory, resuming
+  // a partial download, unless it is there already; `*path` is its file. A record on this
+  // device must reference it (the server checks that the record is in the user's scopes).
+  SyncReport FetchBlob(const std::string& sha256, std::string* path);
+  // Stops the running Login, Sync or FetchBlob as soon as possible (or, if none runs, the
+  // next one to start); it returns kCancelled. What was already stored stays stored.
   void Cancel();
 
  private:
@@ -90,6 +106,13 @@ class SyncClient {
                      SyncReport* report, v1::PullEnd* end);
   SyncError Verify(const ProgressFn& progress, SyncReport* report, const v1::PullEnd& end);
   SyncError Repair(const std::string& scope, const ProgressFn& progress, SyncReport* report);
+  // Attachments (blob_sync.cc): uploads what the server lacks, after the push; fetches what
+  // pulled records reference, when the setting asks for it. Failures go to blob_error.
+  void SendBlobs(const ProgressFn& progress, SyncReport* report);
+  void PrefetchBlobs(const ProgressFn& progress, SyncReport* report);
+  // A transfer over the channel that Cancel() can reach, and its release.
+  std::unique_ptr<BlobUploader> OpenBlobTransfer();
+  void CloseBlobTransfer();
   // Mismatching scopes of `end` against the confirmed replica.
   Result<std::vector<std::string>> Mismatches(const v1::PullEnd& end);
 
@@ -118,6 +141,7 @@ class SyncClient {
   std::mutex mu_;
   std::condition_variable wake_;
   grpc::ClientContext* active_ = nullptr;  // guarded by mu_
+  BlobUploader* blob_transfer_ = nullptr;  // guarded by mu_
 };
 
 }  // namespace homevisit::sync

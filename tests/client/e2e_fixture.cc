@@ -47,6 +47,8 @@ void ServerHarness::Start(server::ServiceLimits limits) {
   options.listen = "127.0.0.1:" + std::to_string(port_);
   options.limits = limits;
   options.log = [](const std::string&) {};
+  options.blob_dir = blob_dir_;
+  if (max_blob_bytes_ > 0) options.max_blob_bytes = max_blob_bytes_;
   auto started = server::SyncServer::Start(*storage_, options);
   ASSERT_TRUE(started.ok()) << started.status().ToString();
   server_ = std::move(started).value();

@@ -46,6 +46,11 @@ class ServerHarness {
   // Opens (and migrates) the database, publishes the default form as `serve` does, and
   // serves it; port 0 picks one the first time, and a restart keeps it.
   void Start(server::ServiceLimits limits = {});
+  // Serve attachments from `dir` (before Start).
+  void EnableBlobs(std::string dir, uint64_t max_blob_bytes = 10ull << 20) {
+    blob_dir_ = std::move(dir);
+    max_blob_bytes_ = max_blob_bytes;
+  }
   void Stop();
   bool running() const { return server_ != nullptr; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
@@ -67,6 +72,8 @@ class ServerHarness {
   std::unique_ptr<server::SyncServer> server_;
   int port_ = 0;
   uint64_t seed_counter_ = 0;
+  std::string blob_dir_;
+  uint64_t max_blob_bytes_ = 0;
 };
 
 // A device: its own directory, store and sync client.
