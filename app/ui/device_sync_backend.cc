@@ -22,8 +22,8 @@ QString KindName(sync::SyncErrorKind kind) {
 QString PhaseName(sync::SyncPhase phase) {
   switch (phase) {
     case sync::SyncPhase::kLogin: return QStringLiteral("login");
-    case sync::SyncPhase::kPush:
-    case sync::SyncPhase::kBlobs: return QStringLiteral("push");
+    case sync::SyncPhase::kPush: return QStringLiteral("push");
+    case sync::SyncPhase::kBlobs: return QStringLiteral("blobs");  // "Uploading photos"
     case sync::SyncPhase::kPull:
     case sync::SyncPhase::kRepair: return QStringLiteral("pull");
     case sync::SyncPhase::kVerify:

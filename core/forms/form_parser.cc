@@ -136,6 +136,9 @@ class FormParser {
     } catch (const Json::parse_error& e) {
       return InvalidArgument("not valid JSON at byte " + std::to_string(e.byte) + ": " +
                              SyntaxReason(e.what()));
+    } catch (const Json::exception& e) {
+      // A number too large for a double (1e999) and the like.
+      return InvalidArgument("not valid JSON: " + SyntaxReason(e.what()));
     }
     Form form;
     if (Status s = ParseTop(root, &form); !s.ok()) return s;

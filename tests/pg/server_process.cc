@@ -5,10 +5,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <deque>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <thread>
 
@@ -56,6 +58,13 @@ Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(const std::string& b
   server->out_path_ = out_pattern;
   std::vector<std::string> args = {binary, "serve", "--listen", "127.0.0.1:0", "--db", db};
   args.insert(args.end(), extra.begin(), extra.end());
+  // On PostgreSQL the server needs an attachment directory, shared by every instance of one
+  // database: one per database string, unless the caller chose one.
+  if (db.rfind("sqlite:", 0) != 0 &&
+      std::find(extra.begin(), extra.end(), "--blob-dir") == extra.end()) {
+    args.push_back("--blob-dir");
+    args.push_back("/tmp/homevisit-test-blobs-" + std::to_string(std::hash<std::string>{}(db)));
+  }
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
