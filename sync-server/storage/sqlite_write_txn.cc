@@ -58,7 +58,10 @@ Result<std::optional<Record>> SqliteWriteTxn::LoadRecord(const Uuid& id) {
   head->BindBlob(1, id.AsBytes());
   auto row = head->Step();
   if (!row.ok()) return row.status();
-  if (!*row) return std::optional<Record>();
+  if (!*row) {
+    loaded_records_.insert(id);  // no record: no field
+    return std::optional<Record>();
+  }
   Record record;
   record.id = id;
   record.type = head->Text(0);
@@ -75,6 +78,9 @@ Result<std::optional<Record>> SqliteWriteTxn::LoadRecord(const Uuid& id) {
     record.fields[fields->Text(0)] =
         FieldVersion{std::move(value).value(),
                      Stamp{FromSql(fields->Int(2)), static_cast<uint32_t>(fields->Int(3))}};
+  }
+  if (loaded_records_.insert(id).second) {
+    for (const auto& [name, version] : record.fields) field_stamps_[{id, name}] = version.stamp;
   }
   return std::optional<Record>(std::move(record));
 }
@@ -114,6 +120,16 @@ Status SqliteWriteTxn::EnsureRecord(const RecordHeader& record) {
 
 Status SqliteWriteTxn::CheckPrevious(const RecordHeader& record, const std::string& field,
                                      const std::optional<FieldVersion>& previous) {
+  if (loaded_records_.count(record.id)) {
+    auto it = field_stamps_.find({record.id, field});
+    const bool matches = it == field_stamps_.end() ? !previous
+                                                   : previous && previous->stamp == it->second;
+    if (!matches) {
+      return Internal("PutField: the previous version given for field '" + field +
+                      "' is not the stored one");
+    }
+    return Status::Ok();
+  }
   auto q = conn_.Prepare("SELECT hlc, node FROM fields WHERE record_id = ?1 AND name = ?2");
   if (!q.ok()) return q.status();
   q->BindBlob(1, record.id.AsBytes()).Bind(2, field);
@@ -145,22 +161,34 @@ Result<uint64_t> SqliteWriteTxn::NextSeq() {
 
 Status SqliteWriteTxn::UpdateChecksum(const std::string& scope, int64_t delta_count,
                                       uint64_t add, uint64_t remove) {
+  ChecksumDelta& d = checksum_deltas_[scope];
+  d.add += add;  // unsigned: wraps modulo 2^64 like the stored sum
+  d.remove += remove;
+  d.count += delta_count;
+  return Status::Ok();
+}
+
+Status SqliteWriteTxn::FlushChecksums() {
   // Arithmetic modulo 2^64 happens here in C++: SQLite turns integer overflow into a REAL.
-  auto read = conn_.Prepare("SELECT sum, count FROM scope_checksums WHERE scope = ?1");
-  if (!read.ok()) return read.status();
-  read->Bind(1, scope);
-  auto row = read->Step();
-  if (!row.ok()) return row.status();
-  uint64_t sum = *row ? FromSql(read->Int(0)) : 0;
-  int64_t count = *row ? read->Int(1) : 0;
-  sum = sum + add - remove;
-  count += delta_count;
-  auto write = conn_.Prepare(
-      "INSERT INTO scope_checksums(scope, sum, count) VALUES (?1, ?2, ?3) "
-      "ON CONFLICT(scope) DO UPDATE SET sum = excluded.sum, count = excluded.count");
-  if (!write.ok()) return write.status();
-  write->Bind(1, scope).Bind(2, ToSql(sum)).Bind(3, count);
-  return write->Run();
+  for (const auto& [scope, d] : checksum_deltas_) {
+    auto read = conn_.Prepare("SELECT sum, count FROM scope_checksums WHERE scope = ?1");
+    if (!read.ok()) return read.status();
+    read->Bind(1, scope);
+    auto row = read->Step();
+    if (!row.ok()) return row.status();
+    uint64_t sum = *row ? FromSql(read->Int(0)) : 0;
+    int64_t count = *row ? read->Int(1) : 0;
+    sum = sum + d.add - d.remove;
+    count += d.count;
+    auto write = conn_.Prepare(
+        "INSERT INTO scope_checksums(scope, sum, count) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT(scope) DO UPDATE SET sum = excluded.sum, count = excluded.count");
+    if (!write.ok()) return write.status();
+    write->Bind(1, scope).Bind(2, ToSql(sum)).Bind(3, count);
+    if (Status s = write->Run(); !s.ok()) return s;
+  }
+  checksum_deltas_.clear();
+  return Status::Ok();
 }
 
 Status SqliteWriteTxn::PutField(const RecordHeader& record, const std::string& field,
@@ -190,6 +218,7 @@ Status SqliteWriteTxn::PutField(const RecordHeader& record, const std::string& f
   put->BindBlob(4, EncodeValue(version.value)).Bind(5, ToSql(version.stamp.hlc));
   put->Bind(6, static_cast<int64_t>(version.stamp.node)).Bind(7, ToSql(*seq));
   if (Status s = put->Run(); !s.ok()) return s;
+  field_stamps_[{record.id, field}] = version.stamp;
   const uint64_t removed = previous ? FieldHash(record.id, field, previous->stamp) : 0;
   return UpdateChecksum(record.scope, previous ? 0 : 1, FieldHash(record.id, field, version.stamp),
                         removed);
@@ -197,6 +226,7 @@ Status SqliteWriteTxn::PutField(const RecordHeader& record, const std::string& f
 
 Status SqliteWriteTxn::Commit() {
   if (!open_) return FailedPrecondition("the transaction is over");
+  if (Status s = FlushChecksums(); !s.ok()) return s;
   if (seq_loaded_ && seq_ != stored_seq_) {
     auto q = conn_.Prepare("UPDATE counters SET value = ?1 WHERE name = 'last_seq'");
     if (!q.ok()) return q.status();

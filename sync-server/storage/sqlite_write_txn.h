@@ -2,8 +2,10 @@
 // cursor positions never let a pull skip a change.
 #pragma once
 
+#include <map>
 #include <mutex>
 #include <set>
+#include <utility>
 
 #include "sync-server/storage/sqlite_db.h"
 #include "sync-server/storage/storage.h"
@@ -46,6 +48,19 @@ class SqliteWriteTxn final : public WriteTxn {
   uint64_t seq_ = 0;          // the last position handed out in this transaction
   uint64_t stored_seq_ = 0;   // the counter as read at the first PutField
   std::set<Uuid> known_records_;  // records whose row exists with a checked header
+  // The current stamp of every field of the records this transaction loaded or wrote, so
+  // PutField checks `previous` without a query: a record in loaded_records_ has exactly the
+  // fields listed in field_stamps_.
+  std::set<Uuid> loaded_records_;
+  std::map<std::pair<Uuid, std::string>, Stamp> field_stamps_;
+  // Checksum changes per scope, written once at Commit instead of once per field.
+  struct ChecksumDelta {
+    uint64_t add = 0;     // modulo 2^64
+    uint64_t remove = 0;  // modulo 2^64
+    int64_t count = 0;
+  };
+  std::map<std::string, ChecksumDelta> checksum_deltas_;
+  Status FlushChecksums();
 };
 
 }  // namespace homevisit::server
