@@ -33,16 +33,6 @@ Result<std::string> ChoosePassword(const Args& args, CliIo& io, bool* generated)
   return RandomPassword();
 }
 
-std::string FormatTime(int64_t ms) {
-  if (ms <= 0) return "-";
-  const std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm utc{};
-  gmtime_r(&t, &utc);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &utc);
-  return buf;
-}
-
 std::string Join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& s : items) out += (out.empty() ? "" : ",") + s;
@@ -176,7 +166,7 @@ Status RunDeviceList(const Args& args, CliIo& io) {
   for (const Device& d : *devices) {
     io.out << std::setw(6) << d.node << std::setw(38) << d.device_id << std::setw(14)
            << names[d.user_id] << std::setw(9) << (d.revoked ? "revoked" : "active")
-           << std::setw(22) << FormatTime(d.last_seen_ms) << d.name << "\n";
+           << std::setw(22) << FormatUtcTime(d.last_seen_ms) << d.name << "\n";
   }
   return Status::Ok();
 }

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/hex.h"  // ToHex, FromHex: tokens travel as hex
+
 #include "core/status.h"
 
 namespace homevisit::server {
@@ -36,8 +38,5 @@ std::string NewToken();                        // 32 random bytes
 std::string TokenDigest(std::string_view token);  // SHA-256, 32 raw bytes
 std::string RandomPassword();                  // 16 readable characters for new accounts
 
-std::string ToHex(std::string_view bytes);
-// nullopt-like: false if `hex` is not an even-length string of hex digits.
-bool FromHex(std::string_view hex, std::string* out);
 
 }  // namespace homevisit::server

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "core/hex.h"
+
 namespace homevisit::server {
 namespace {
 
@@ -83,29 +85,15 @@ Status CheckSha(std::string_view sha256) {
 }  // namespace
 
 std::string Sha256Hex(std::string_view sha256) {
-  if (sha256.size() != kShaBytes) return "";
-  static const char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(64);
-  for (unsigned char c : sha256) {
-    hex.push_back(kDigits[c >> 4]);
-    hex.push_back(kDigits[c & 15]);
-  }
-  return hex;
+  return sha256.size() == kShaBytes ? ToHex(sha256) : "";
 }
 
 std::string Sha256FromHex(std::string_view hex) {
-  if (hex.size() != 2 * kShaBytes) return "";
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;  // upper case is not a name the store writes
-  };
-  std::string raw(kShaBytes, '\0');
-  for (size_t i = 0; i < kShaBytes; ++i) {
-    const int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return "";
-    raw[i] = static_cast<char>(hi << 4 | lo);
+  // Only lower case: upper case is not a name the store writes.
+  std::string raw;
+  if (hex.size() != 2 * kShaBytes || hex.find_first_of("ABCDEF") != std::string_view::npos ||
+      !FromHex(hex, &raw)) {
+    return "";
   }
   return raw;
 }

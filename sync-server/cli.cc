@@ -1,11 +1,22 @@
 #include "sync-server/cli.h"
 
+#include <ctime>
 #include <functional>
 #include <iostream>
 
 #include "sync-server/auth.h"
 
 namespace homevisit::server {
+
+std::string FormatUtcTime(int64_t ms) {
+  if (ms <= 0) return "-";
+  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &utc);
+  return buf;
+}
 
 namespace {
 

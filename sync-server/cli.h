@@ -39,6 +39,8 @@ int RunCli(const std::vector<std::string>& args, CliIo io);
 
 // The database named by --db (default sqlite:homevisit.db), opened and migrated.
 Result<std::unique_ptr<Storage>> OpenDatabase(const Args& args);
+// "2026-11-28 09:15:00Z" for admin listings; "-" for 0 (never).
+std::string FormatUtcTime(int64_t ms);
 
 // The commands, each in its own file.
 Status RunServe(const Args& args, CliIo& io);

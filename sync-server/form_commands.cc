@@ -34,15 +34,6 @@ Result<std::string> ReadDefinitionFile(const std::string& path) {
   return text.str();
 }
 
-std::string FormatUtc(int64_t ms) {
-  const std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm utc{};
-  gmtime_r(&t, &utc);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &utc);
-  return buf;
-}
-
 }  // namespace
 
 Status RunFormPublish(const Args& args, CliIo& io) {
@@ -72,7 +63,7 @@ Status RunFormList(const Args& args, CliIo& io) {
          << "PUBLISHED" << "TITLE\n";
   for (const PublishedForm& f : *forms) {
     io.out << std::setw(20) << f.id << std::setw(9) << f.version << std::setw(22)
-           << FormatUtc(f.published_ms) << f.title.zh << " (" << f.title.en << ")\n";
+           << FormatUtcTime(f.published_ms) << f.title.zh << " (" << f.title.en << ")\n";
   }
   io.out << forms->size() << (forms->size() == 1 ? " form version\n" : " form versions\n");
   return Status::Ok();

@@ -15,6 +15,7 @@
 #include "app/sync/blob_sync.h"
 #include "app/sync/sync_client.h"
 #include "core/forms/form_record.h"
+#include "core/hex.h"
 
 namespace homevisit::cli {
 
@@ -425,19 +426,8 @@ int Resolve(Context& c) {
 
 // Lower- or upper-case hex of a SHA-256 to its 32 bytes; "" if malformed.
 std::string ShaFromHex(const std::string& hex) {
-  if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
-    return "";
-  }
-  std::string raw(32, '\0');
-  for (size_t i = 0; i < 32; ++i) raw[i] = static_cast<char>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
-  return raw;
-}
-
-std::string HexOfSha(std::string_view raw) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char ch : raw) hex += {kDigits[ch >> 4], kDigits[ch & 15]};
-  return hex;
+  std::string raw;
+  return hex.size() == 64 && FromHex(hex, &raw) ? raw : "";
 }
 
 int Attach(Context& c) {
@@ -472,7 +462,7 @@ int Attach(Context& c) {
   if (!dev.ok()) return StatusError(c, dev.status());
   auto sha = sync::AttachContent(*dev->store, *id, field, content.str());
   if (!sha.ok()) return StatusError(c, sha.status());
-  c.out << HexOfSha(*sha) << "\nattached on this device; sync to send it\n";
+  c.out << ToHex(*sha) << "\nattached on this device; sync to send it\n";
   return kExitOk;
 }
 

@@ -14,6 +14,7 @@
 #include "app/store/device_store.h"
 #include "app/store/store_internal.h"
 #include "app/store/value_codec.h"
+#include "core/hex.h"
 
 namespace homevisit::store {
 
@@ -27,17 +28,6 @@ constexpr size_t kShaBytes = 32;
 // (field 10), both length-delimited. Other values cannot hold a blob reference, so a scan
 // decodes only these.
 constexpr char kMayHoldBlobSql[] = "substr(value, 1, 1) IN (x'4a', x'52')";
-
-std::string HexOf(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
-}
 
 void CollectBlobs(const Value& value, std::vector<std::string>* out) {
   if (const BlobRef* ref = value.get_if<BlobRef>()) {
@@ -73,7 +63,7 @@ std::string DeviceStore::BlobDir() const {
 }
 
 std::string DeviceStore::BlobPath(std::string_view sha256) const {
-  return (fs::path(BlobDir()) / HexOf(sha256)).string();
+  return (fs::path(BlobDir()) / ToHex(sha256)).string();
 }
 
 Status DeviceStore::AttachBlob(const Uuid& id, const std::string& field, const std::string& sha256,

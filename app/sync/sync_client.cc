@@ -46,6 +46,7 @@
 #include <optional>
 #include <random>
 
+#include "core/hex.h"
 #include "core/scope.h"
 
 namespace homevisit::sync {
@@ -76,17 +77,6 @@ struct SyncClient::Attempt {
 namespace {
 
 constexpr char kRevokedMetadata[] = "homevisit-device-revoked";
-
-std::string Hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
-}
 
 bool IsValidServerAddress(const std::string& server) {
   const size_t colon = server.rfind(':');
@@ -292,7 +282,7 @@ SyncReport SyncClient::Sync(const ProgressFn& progress) {
   if (!state->logged_in()) return report.error = NotLoggedInError(), report;
   const std::string server = options_.server.empty() ? state->login.server : options_.server;
   if (Status s = EnsureChannel(server); !s.ok()) return report.error = ConfigError(s.message()), report;
-  bearer_ = "Bearer " + Hex(state->login.token);
+  bearer_ = "Bearer " + ToHex(state->login.token);
 
   if (SyncError e = Push(progress, &report); !e.ok()) return Finish(e, &report), report;
   SendBlobs(progress, &report);  // records first, then their attachments; never stops the pull
