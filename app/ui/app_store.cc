@@ -168,16 +168,19 @@ bool AppStore::newVisit(const QString& studentId) {
   return true;
 }
 
-bool AppStore::decide(const QString& visitId, const QString& status, const QString& tier,
-                      const QString& comment) {
-  Status s = data_->Decide(visitId, status, tier, comment, account_);
-  if (!s.ok()) {
-    setError(PlainError(s));
+bool AppStore::finishWrite(const Status& written) {
+  if (!written.ok()) {
+    setError(PlainError(written));
     return false;
   }
   setError({});
   reloadLists();
   return true;
+}
+
+bool AppStore::decide(const QString& visitId, const QString& status, const QString& tier,
+                      const QString& comment) {
+  return finishWrite(data_->Decide(visitId, status, tier, comment, account_));
 }
 
 bool AppStore::approve(const QString& visitId, const QString& tier, const QString& comment) {
@@ -201,14 +204,7 @@ bool AppStore::reject(const QString& visitId, const QString& tier, const QString
 }
 
 bool AppStore::resolveConflict(const QString& conflictId, bool keepOther) {
-  Status s = data_->ResolveConflict(conflictId, keepOther);
-  if (!s.ok()) {
-    setError(PlainError(s));
-    return false;
-  }
-  setError({});
-  reloadLists();
-  return true;
+  return finishWrite(data_->ResolveConflict(conflictId, keepOther));
 }
 
 namespace {

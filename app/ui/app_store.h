@@ -107,6 +107,8 @@ class AppStore : public QObject {
               const QString& comment);
   void setError(const QString& message);
   void reloadLists();
+  // After a local write: its error in plain words, or the lists reloaded to show it.
+  bool finishWrite(const Status& written);
   void rebuildRows();
   void refreshRecord(const QString& visitId);
 
