@@ -110,7 +110,11 @@ ServerSide StartServer(const std::string& db_url, int students) {
   Check((*txn)->Commit(), "commit");
   server::ServerOptions options;
   options.listen = "127.0.0.1:0";
-  options.log = [](const std::string&) {};
+  // The server's call log on stderr with HOMEVISIT_BENCH_LOG=1 (to see why a call failed).
+  const bool log = std::getenv("HOMEVISIT_BENCH_LOG") != nullptr;
+  options.log = [log](const std::string& line) {
+    if (log) std::fprintf(stderr, "%s\n", line.c_str());
+  };
   auto started = server::SyncServer::Start(*s.storage, options);
   if (!started.ok()) Die(started.status().ToString());
   s.server = std::move(started).value();

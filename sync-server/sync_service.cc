@@ -295,7 +295,11 @@ class ChangeStreamer {
     std::map<Uuid, v1::Record*> records;
     uint64_t bytes = 0;
     size_t n = 0;
-    for (; n < changes.size() && (n == 0 || bytes < limits_.max_pull_batch_bytes); ++n) {
+    // The byte bound closes a batch only between positions: the fields sharing a position
+    // go together, or the cursor would pass over the rest of them.
+    for (; n < changes.size() &&
+           (n == 0 || bytes < limits_.max_pull_batch_bytes || changes[n].seq == changes[n - 1].seq);
+         ++n) {
       const Change& c = changes[n];
       v1::Record*& record = records[c.record.id];
       if (!record) {

@@ -24,7 +24,7 @@ namespace homevisit::server {
 
 struct ServiceLimits {
   // Field writes per Push (summed over its records).
-  uint32_t max_batch_writes = 2000;
+  uint32_t max_batch_writes = 10000;
   // Serialized size of a PushRequest.
   uint64_t max_batch_bytes = 4u << 20;
   // Fields per ChangeBatch when the client asks for 0, and the most it may ask for.

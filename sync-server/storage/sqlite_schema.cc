@@ -1,7 +1,10 @@
 #include "sync-server/storage/sqlite_schema.h"
 
 #include <string>
+#include <algorithm>
 #include <vector>
+
+#include "sync-server/storage/record_codec.h"
 
 namespace homevisit::server::sqlite {
 
@@ -98,8 +101,96 @@ const std::vector<std::string>& Migrations() {
       R"sql(
       ALTER TABLE batches ADD COLUMN answer BLOB;
       )sql",
+      // 3: one row per record (record_codec.h) instead of one per field, and one change
+      // entry per (record, writing transaction) instead of one per field. The rows of the
+      // old `fields` are folded in by ConvertToRecordRows between this statement and
+      // kAfterRecordRows.
+      R"sql(
+      -- A record with its current fields; every field keeps, inside `fields`, the position
+      -- of its own last change.
+      CREATE TABLE record_rows (
+        id     BLOB NOT NULL UNIQUE,
+        type   TEXT NOT NULL,
+        scope  TEXT NOT NULL,
+        fields BLOB NOT NULL
+      );
+      -- The change feed: position seq holds the fields of record_id whose last change has
+      -- that position. A transaction that changes a record adds one entry for all the
+      -- fields it wrote there; an entry none of whose fields is still at its position is
+      -- removed. scope repeats the record's (records never change scope).
+      CREATE TABLE changes (
+        seq       INTEGER PRIMARY KEY,
+        record_id BLOB NOT NULL,
+        scope     TEXT NOT NULL
+      );
+      )sql",
   };
   return kMigrations;
+}
+
+// The end of migration 3, after ConvertToRecordRows. The (scope) index of changes holds
+// the rowid, so it is the (scope, seq) index a pull seeks in.
+constexpr char kAfterRecordRows[] = R"sql(
+  DROP TABLE fields;
+  DROP TABLE records;
+  ALTER TABLE record_rows RENAME TO records;
+  CREATE INDEX records_by_type_scope ON records(type, scope);
+  CREATE INDEX changes_by_scope ON changes(scope);
+)sql";
+
+// Folds the per-field rows of schema 2 into one row per record; every field keeps its
+// position, which becomes a change entry of its own.
+Status ConvertToRecordRows(Connection& conn) {
+  auto read = conn.Prepare(
+      "SELECT r.id, r.type, r.scope, f.name, f.value, f.hlc, f.node, f.seq FROM records r "
+      "LEFT JOIN fields f ON f.record_id = r.id ORDER BY r.id, f.name");
+  if (!read.ok()) return read.status();
+  struct Pending {
+    std::string id, type, scope;
+    std::vector<std::string> names, values;
+    std::vector<EncodedField> fields;
+  } pending;
+  auto flush = [&]() -> Status {
+    if (pending.id.empty()) return Status::Ok();
+    for (size_t i = 0; i < pending.fields.size(); ++i) {
+      pending.fields[i].name = pending.names[i];
+      pending.fields[i].value = pending.values[i];
+    }
+    auto insert = conn.Prepare(
+        "INSERT INTO record_rows(id, type, scope, fields) VALUES (?1, ?2, ?3, ?4)");
+    if (!insert.ok()) return insert.status();
+    insert->BindBlob(1, pending.id).Bind(2, pending.type).Bind(3, pending.scope);
+    insert->BindBlob(4, EncodeRecordFields(pending.fields));
+    if (Status s = insert->Run(); !s.ok()) return s;
+    for (const EncodedField& f : pending.fields) {
+      auto entry = conn.Prepare("INSERT INTO changes(seq, record_id, scope) VALUES (?1, ?2, ?3)");
+      if (!entry.ok()) return entry.status();
+      entry->Bind(1, static_cast<int64_t>(f.seq)).BindBlob(2, pending.id).Bind(3, pending.scope);
+      if (Status s = entry->Run(); !s.ok()) return s;
+    }
+    pending = Pending{};
+    return Status::Ok();
+  };
+  while (true) {
+    auto row = read->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    std::string id = read->Blob(0);
+    if (id != pending.id) {
+      if (Status s = flush(); !s.ok()) return s;
+      pending.id = std::move(id);
+      pending.type = read->Text(1);
+      pending.scope = read->Text(2);
+    }
+    if (read->IsNull(3)) continue;
+    pending.names.push_back(read->Text(3));
+    pending.values.push_back(read->Blob(4));
+    EncodedField f;
+    f.stamp = Stamp{static_cast<uint64_t>(read->Int(5)), static_cast<uint32_t>(read->Int(6))};
+    f.seq = static_cast<uint64_t>(read->Int(7));
+    pending.fields.push_back(f);
+  }
+  return flush();
 }
 
 Result<bool> TableExists(Connection& conn, const char* name) {
@@ -133,8 +224,11 @@ Result<int> StoredSchemaVersion(Connection& conn) {
   return static_cast<int>(q->Int(0));
 }
 
-Status Migrate(Connection& conn) {
+Status Migrate(Connection& conn) { return MigrateTo(conn, kSchemaVersion); }
+
+Status MigrateTo(Connection& conn, int target) {
   static_assert(kSchemaVersion >= 1);
+  if (target < 1 || target > kSchemaVersion) return InvalidArgument("no such schema version");
   if (Status s = conn.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
   auto fail = [&](Status s) {
     (void)conn.Exec("ROLLBACK");
@@ -143,6 +237,9 @@ Status Migrate(Connection& conn) {
   auto stored = StoredSchemaVersion(conn);
   if (!stored.ok()) return fail(stored.status());
   const int from = *stored;
+  if (from > target && target < kSchemaVersion) {
+    return fail(FailedPrecondition("the database is past the schema version asked for"));
+  }
   if (from > kSchemaVersion) {
     return fail(Status(StatusCode::kFailedPrecondition,
                        "the database has schema version " + std::to_string(from) +
@@ -160,16 +257,20 @@ Status Migrate(Connection& conn) {
   if (migrations.size() != static_cast<size_t>(kSchemaVersion)) {
     return fail(Internal("this build's migrations do not reach its schema version"));
   }
-  for (int v = from + 1; v <= kSchemaVersion; ++v) {
-    if (Status s = conn.Exec(migrations[v - 1]); !s.ok()) {
+  for (int v = from + 1; v <= target; ++v) {
+    Status s = conn.Exec(migrations[v - 1]);
+    // The conversion's statements are reset when it returns: only then may tables go.
+    if (s.ok() && v == 3) s = ConvertToRecordRows(conn);
+    if (s.ok() && v == 3) s = conn.Exec(kAfterRecordRows);
+    if (!s.ok()) {
       return fail(Status(s.code(), "migration to schema " + std::to_string(v) + ": " +
                                        s.message()));
     }
   }
-  if (from < kSchemaVersion) {
+  if (from < target) {
     auto set = conn.Prepare("UPDATE schema_version SET version = ?1");
     if (!set.ok()) return fail(set.status());
-    set->Bind(1, static_cast<int64_t>(kSchemaVersion));
+    set->Bind(1, static_cast<int64_t>(target));
     if (Status s = set->Run(); !s.ok()) return fail(s);
   }
   if (Status s = conn.Exec("COMMIT"); !s.ok()) return fail(s);

@@ -13,10 +13,12 @@
 namespace homevisit::server::sqlite {
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // The version recorded in the database; 0 for an empty database.
 Result<int> StoredSchemaVersion(Connection& conn);
 Status Migrate(Connection& conn);
+// Migrates to `version` (<= kSchemaVersion) only: for tests that build an old database.
+Status MigrateTo(Connection& conn, int version);
 
 }  // namespace homevisit::server::sqlite

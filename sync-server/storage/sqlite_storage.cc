@@ -3,6 +3,7 @@
 #include <map>
 
 #include "core/scope.h"
+#include "sync-server/storage/record_codec.h"
 #include "sync-server/storage/sqlite_schema.h"
 #include "sync-server/storage/sqlite_write_txn.h"
 #include "sync-server/storage/value_codec.h"
@@ -103,13 +104,6 @@ void BindScopes(Statement& q, const std::vector<std::string>& scopes, int first_
   }
 }
 
-Result<FieldVersion> ReadVersion(const Statement& q, int value_col, int hlc_col) {
-  auto value = DecodeValue(q.Blob(value_col));
-  if (!value.ok()) return value.status();
-  return FieldVersion{std::move(value).value(),
-                      Stamp{FromSql(q.Int(hlc_col)), static_cast<uint32_t>(q.Int(hlc_col + 1))}};
-}
-
 Result<Uuid> ReadUuid(const Statement& q, int col) {
   auto id = Uuid::FromBytes(q.Blob(col));
   if (!id) return Internal("database: a record id is not 16 bytes");
@@ -150,6 +144,23 @@ Result<std::vector<std::string>> ExactScopes(Connection& conn,
 
 }  // namespace
 
+namespace {
+
+// Decodes a record row's fields; only those whose last change lies after `after_seq` when
+// `after_seq` is given (a pull's delta).
+Status AppendFields(const std::string& bytes, Record* record) {
+  std::vector<EncodedField> fields;
+  if (Status s = DecodeRecordFields(bytes, &fields); !s.ok()) return s;
+  for (const EncodedField& f : fields) {
+    auto value = DecodeValue(f.value);
+    if (!value.ok()) return value.status();
+    record->fields.emplace(std::string(f.name), FieldVersion{std::move(value).value(), f.stamp});
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::vector<Change>> SqliteStorage::ReadChanges(const std::vector<std::string>& scopes,
                                                        uint64_t after_seq, size_t limit) {
   std::vector<Change> out;
@@ -157,38 +168,66 @@ Result<std::vector<Change>> SqliteStorage::ReadChanges(const std::vector<std::st
   auto lease = Reader();
   if (!lease.ok()) return lease.status();
   Connection& conn = lease->get();
-  // One snapshot for both statements: a scope that appears between them could otherwise
+  // One snapshot for every statement: a scope that appears between them could otherwise
   // hide a change below the positions returned, and a pull would pass over it.
   ReadTransaction txn(conn);
   if (!txn.begun.ok()) return txn.begun;
   auto exact = ExactScopes(conn, scopes);
   if (!exact.ok()) return exact.status();
   if (exact->empty()) return out;
-  // Exact scopes, not ranges: the index (scope, seq) then seeks straight to the positions
-  // after the cursor in each scope, so an up-to-date pull reads nothing it does not send.
-  std::string in;
-  for (size_t i = 0; i < exact->size(); ++i) in += (i ? ",?" : "?") + std::to_string(i + 3);
-  auto q = conn.Prepare(
-      "SELECT f.seq, f.record_id, r.type, f.scope, f.name, f.value, f.hlc, f.node "
-      "FROM fields f JOIN records r ON r.id = f.record_id WHERE f.scope IN (" + in +
-      ") AND f.seq > ?1 ORDER BY f.seq LIMIT ?2");
-  if (!q.ok()) return q.status();
-  q->Bind(1, ToSql(after_seq)).Bind(2, static_cast<int64_t>(limit));
-  for (size_t i = 0; i < exact->size(); ++i) q->Bind(static_cast<int>(i + 3), (*exact)[i]);
-  while (true) {
+  // One statement per exact scope, each walking the change entries' (scope, seq) index in
+  // position order from the cursor and stepped only as far as needed; their heads are
+  // merged by position. An entry sends the fields of its record whose last change has its
+  // position: the same fields, at the same positions, as one row per field would.
+  // Nothing after the last record returned is read, and no sort over the scope happens.
+  // (The statement text differs per scope so each is its own cached statement.)
+  struct Head {
+    Statement stmt;
+    bool has_row = false;
+  };
+  std::vector<Head> heads;
+  heads.reserve(exact->size());
+  for (size_t i = 0; i < exact->size(); ++i) {
+    auto q = conn.Prepare(
+        "SELECT c.seq, c.record_id, r.type, r.fields FROM changes c JOIN records r ON "
+        "r.id = c.record_id WHERE c.scope = ?1 AND c.seq > ?2 ORDER BY c.seq /* head " +
+        std::to_string(i) + " */");
+    if (!q.ok()) return q.status();
+    q->Bind(1, (*exact)[i]).Bind(2, ToSql(after_seq));
     auto row = q->Step();
     if (!row.ok()) return row.status();
-    if (!*row) break;
-    Change c;
-    c.seq = FromSql(q->Int(0));
-    auto id = ReadUuid(*q, 1);
+    heads.push_back(Head{std::move(q).value(), *row});
+  }
+  std::vector<EncodedField> fields;
+  while (out.size() < limit) {
+    Head* next = nullptr;
+    size_t next_index = 0;
+    for (size_t i = 0; i < heads.size(); ++i) {
+      if (heads[i].has_row && (!next || heads[i].stmt.Int(0) < next->stmt.Int(0))) {
+        next = &heads[i];
+        next_index = i;
+      }
+    }
+    if (!next) break;
+    Statement& q = next->stmt;
+    const uint64_t seq = FromSql(q.Int(0));
+    auto id = ReadUuid(q, 1);
     if (!id.ok()) return id.status();
-    c.record = RecordHeader{*id, q->Text(2), q->Text(3)};
-    c.field = q->Text(4);
-    auto version = ReadVersion(*q, 5, 6);
-    if (!version.ok()) return version.status();
-    c.version = std::move(version).value();
-    out.push_back(std::move(c));
+    const RecordHeader header{*id, q.Text(2), (*exact)[next_index]};
+    const std::string bytes = q.Blob(3);
+    if (Status s = DecodeRecordFields(bytes, &fields); !s.ok()) return s;
+    // Every field at this position, even past `limit`: a cursor that stopped inside a
+    // position would pass over the rest.
+    for (const EncodedField& f : fields) {
+      if (f.seq != seq) continue;
+      auto value = DecodeValue(f.value);
+      if (!value.ok()) return value.status();
+      out.push_back(Change{seq, header, std::string(f.name),
+                           FieldVersion{std::move(value).value(), f.stamp}});
+    }
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    next->has_row = *row;
   }
   return out;
 }
@@ -214,33 +253,23 @@ Result<ScopeChecksum> SqliteStorage::ChecksumOf(const std::string& scope) {
 Result<std::optional<Record>> SqliteStorage::GetRecord(const Uuid& id) {
   auto conn = Reader();
   if (!conn.ok()) return conn.status();
-  auto q = (*conn)->Prepare(
-      "SELECT r.type, r.scope, f.name, f.value, f.hlc, f.node FROM records r "
-      "LEFT JOIN fields f ON f.record_id = r.id WHERE r.id = ?1");
+  auto q = (*conn)->Prepare("SELECT type, scope, fields FROM records WHERE id = ?1");
   if (!q.ok()) return q.status();
   q->BindBlob(1, id.AsBytes());
-  std::optional<Record> record;
-  while (true) {
-    auto row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    if (!record) record = Record{id, q->Text(0), q->Text(1), {}};
-    if (q->IsNull(2)) continue;
-    auto version = ReadVersion(*q, 3, 4);
-    if (!version.ok()) return version.status();
-    record->fields[q->Text(2)] = std::move(version).value();
-  }
-  return record;
+  auto row = q->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<Record>();
+  Record record{id, q->Text(0), q->Text(1), {}};
+  if (Status s = AppendFields(q->Blob(2), &record); !s.ok()) return s;
+  return std::optional<Record>(std::move(record));
 }
 
 Result<std::vector<Record>> SqliteStorage::ListRecords(const std::string& type,
                                                        const std::string& scope, size_t limit) {
   auto conn = Reader();
   if (!conn.ok()) return conn.status();
-  auto q = (*conn)->Prepare(
-      "SELECT r.id, r.scope, f.name, f.value, f.hlc, f.node FROM "
-      "(SELECT id, scope FROM records WHERE type = ?1" + ScopeFilterSql("scope", 1, 3) +
-      " ORDER BY id LIMIT ?2) r LEFT JOIN fields f ON f.record_id = r.id ORDER BY r.id");
+  auto q = (*conn)->Prepare("SELECT id, scope, fields FROM records WHERE type = ?1" +
+                            ScopeFilterSql("scope", 1, 3) + " ORDER BY id LIMIT ?2");
   if (!q.ok()) return q.status();
   q->Bind(1, type).Bind(2, static_cast<int64_t>(limit));
   BindScopes(*q, {scope}, 3);
@@ -251,11 +280,8 @@ Result<std::vector<Record>> SqliteStorage::ListRecords(const std::string& type,
     if (!*row) break;
     auto id = ReadUuid(*q, 0);
     if (!id.ok()) return id.status();
-    if (out.empty() || out.back().id != *id) out.push_back(Record{*id, type, q->Text(1), {}});
-    if (q->IsNull(2)) continue;
-    auto version = ReadVersion(*q, 3, 4);
-    if (!version.ok()) return version.status();
-    out.back().fields[q->Text(2)] = std::move(version).value();
+    out.push_back(Record{*id, type, q->Text(1), {}});
+    if (Status s = AppendFields(q->Blob(2), &out.back()); !s.ok()) return s;
   }
   return out;
 }
@@ -620,31 +646,40 @@ Result<Stats> SqliteStorage::GetStats() {
   ReadTransaction txn(conn);
   if (!txn.begun.ok()) return txn.begun;
   Stats stats;
-  auto by_type = conn.Prepare(
-      "SELECT r.type, count(*) FROM records r WHERE NOT EXISTS (SELECT 1 FROM fields f "
-      "WHERE f.record_id = r.id AND f.name = '_deleted' AND f.value = ?1) "
-      "GROUP BY r.type ORDER BY r.type");
-  if (!by_type.ok()) return by_type.status();
-  by_type->BindBlob(1, EncodeValue(Value(true)));
+  // Live records per type and open conflicts need the fields: each row is decoded (an
+  // operator's command, not a hot path). The field count is the checksums' count.
+  std::map<std::string, int64_t> live;
+  int64_t open_conflicts = 0;
+  auto rows = conn.Prepare("SELECT id, type, scope, fields FROM records");
+  if (!rows.ok()) return rows.status();
   while (true) {
-    auto row = by_type->Step();
+    auto row = rows->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    stats.records_by_type.emplace_back(by_type->Text(0), by_type->Int(1));
+    auto id = ReadUuid(*rows, 0);
+    if (!id.ok()) return id.status();
+    Record record{*id, rows->Text(1), rows->Text(2), {}};
+    if (Status s = AppendFields(rows->Blob(3), &record); !s.ok()) return s;
+    const FieldVersion* deleted = record.Find("_deleted");
+    const bool* is_deleted = deleted ? deleted->value.get_if<bool>() : nullptr;
+    if (is_deleted && *is_deleted) continue;
+    ++live[record.type];
+    if (record.type == "conflict") {
+      const FieldVersion* status = record.Find("status");
+      const std::string* text = status ? status->value.get_if<std::string>() : nullptr;
+      if (text && *text == "open") ++open_conflicts;
+    }
   }
-  auto fields = CountOf(conn, "SELECT count(*) FROM fields");
-  auto conflicts = CountOf(conn,
-                           "SELECT count(*) FROM fields f JOIN records r ON r.id = f.record_id "
-                           "WHERE r.type = 'conflict' AND f.name = 'status' AND f.value = ?1",
-                           EncodeValue(Value("open")));
+  stats.records_by_type.assign(live.begin(), live.end());
+  auto fields = CountOf(conn, "SELECT coalesce(sum(count), 0) FROM scope_checksums");
   auto users = CountOf(conn, "SELECT count(*) FROM users");
   auto devices = CountOf(conn, "SELECT count(*) FROM devices");
   auto last_seq = CountOf(conn, "SELECT value FROM counters WHERE name = 'last_seq'");
-  for (const auto* r : {&fields, &conflicts, &users, &devices, &last_seq}) {
+  for (const auto* r : {&fields, &users, &devices, &last_seq}) {
     if (!r->ok()) return r->status();
   }
   stats.fields = *fields;
-  stats.open_conflicts = *conflicts;
+  stats.open_conflicts = open_conflicts;
   stats.users = *users;
   stats.devices = *devices;
   stats.last_seq = FromSql(*last_seq);

@@ -1,6 +1,7 @@
 #include "sync-server/storage/sqlite_write_txn.h"
 
 #include "core/checksum.h"
+#include "sync-server/storage/record_codec.h"
 #include "sync-server/storage/value_codec.h"
 
 namespace homevisit::server {
@@ -52,36 +53,52 @@ Result<std::string> SqliteWriteTxn::BatchAnswer(uint32_t node, uint64_t batch_se
   return q->Blob(0);
 }
 
+Result<SqliteWriteTxn::CachedRecord*> SqliteWriteTxn::Cached(const Uuid& id) {
+  auto [it, inserted] = records_.try_emplace(id);
+  CachedRecord& record = it->second;
+  if (!inserted) return &record;
+  auto q = conn_.Prepare("SELECT type, scope, fields FROM records WHERE id = ?1");
+  if (!q.ok()) {
+    records_.erase(it);
+    return q.status();
+  }
+  q->BindBlob(1, id.AsBytes());
+  auto row = q->Step();
+  if (!row.ok()) {
+    records_.erase(it);
+    return row.status();
+  }
+  if (!*row) return &record;  // absent
+  record.present = record.stored = true;
+  record.header = RecordHeader{id, q->Text(0), q->Text(1)};
+  const std::string bytes = q->Blob(2);
+  std::vector<EncodedField> fields;
+  Status s = DecodeRecordFields(bytes, &fields);
+  for (size_t i = 0; s.ok() && i < fields.size(); ++i) {
+    auto value = DecodeValue(fields[i].value);
+    if (!value.ok()) {
+      s = value.status();
+      break;
+    }
+    record.stored_positions.insert(fields[i].seq);
+    record.fields.emplace(std::string(fields[i].name),
+                          CachedField{FieldVersion{std::move(value).value(), fields[i].stamp},
+                                      std::string(fields[i].value), fields[i].seq});
+  }
+  if (!s.ok()) {
+    records_.erase(it);
+    return s;
+  }
+  return &record;
+}
+
 Result<std::optional<Record>> SqliteWriteTxn::LoadRecord(const Uuid& id) {
-  auto head = conn_.Prepare("SELECT type, scope FROM records WHERE id = ?1");
-  if (!head.ok()) return head.status();
-  head->BindBlob(1, id.AsBytes());
-  auto row = head->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) {
-    loaded_records_.insert(id);  // no record: no field
-    return std::optional<Record>();
-  }
-  Record record;
-  record.id = id;
-  record.type = head->Text(0);
-  record.scope = head->Text(1);
-  auto fields = conn_.Prepare("SELECT name, value, hlc, node FROM fields WHERE record_id = ?1");
-  if (!fields.ok()) return fields.status();
-  fields->BindBlob(1, id.AsBytes());
-  while (true) {
-    auto next = fields->Step();
-    if (!next.ok()) return next.status();
-    if (!*next) break;
-    auto value = DecodeValue(fields->Blob(1));
-    if (!value.ok()) return value.status();
-    record.fields[fields->Text(0)] =
-        FieldVersion{std::move(value).value(),
-                     Stamp{FromSql(fields->Int(2)), static_cast<uint32_t>(fields->Int(3))}};
-  }
-  if (loaded_records_.insert(id).second) {
-    for (const auto& [name, version] : record.fields) field_stamps_[{id, name}] = version.stamp;
-  }
+  auto cached = Cached(id);
+  if (!cached.ok()) return cached.status();
+  const CachedRecord& c = **cached;
+  if (!c.present) return std::optional<Record>();
+  Record record{id, c.header.type, c.header.scope, {}};
+  for (const auto& [name, field] : c.fields) record.fields.emplace(name, field.version);
   return std::optional<Record>(std::move(record));
 }
 
@@ -93,57 +110,6 @@ Result<bool> SqliteWriteTxn::WasSuperseded(const Uuid& id, const std::string& fi
   q->BindBlob(1, id.AsBytes()).Bind(2, field).Bind(3, ToSql(stamp.hlc));
   q->Bind(4, static_cast<int64_t>(stamp.node));
   return q->Step();
-}
-
-Status SqliteWriteTxn::EnsureRecord(const RecordHeader& record) {
-  if (known_records_.count(record.id)) return Status::Ok();
-  auto insert = conn_.Prepare(
-      "INSERT INTO records(id, type, scope) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING");
-  if (!insert.ok()) return insert.status();
-  insert->BindBlob(1, record.id.AsBytes()).Bind(2, record.type).Bind(3, record.scope);
-  if (Status s = insert->Run(); !s.ok()) return s;
-  if (conn_.Changes() == 0) {
-    // The record existed: its type and scope never change.
-    auto head = conn_.Prepare("SELECT type, scope FROM records WHERE id = ?1");
-    if (!head.ok()) return head.status();
-    head->BindBlob(1, record.id.AsBytes());
-    auto row = head->Step();
-    if (!row.ok()) return row.status();
-    if (!*row || head->Text(0) != record.type || head->Text(1) != record.scope) {
-      return InvalidArgument("record " + record.id.ToString() +
-                             " exists with another type or scope");
-    }
-  }
-  known_records_.insert(record.id);
-  return Status::Ok();
-}
-
-Status SqliteWriteTxn::CheckPrevious(const RecordHeader& record, const std::string& field,
-                                     const std::optional<FieldVersion>& previous) {
-  if (loaded_records_.count(record.id)) {
-    auto it = field_stamps_.find({record.id, field});
-    const bool matches = it == field_stamps_.end() ? !previous
-                                                   : previous && previous->stamp == it->second;
-    if (!matches) {
-      return Internal("PutField: the previous version given for field '" + field +
-                      "' is not the stored one");
-    }
-    return Status::Ok();
-  }
-  auto q = conn_.Prepare("SELECT hlc, node FROM fields WHERE record_id = ?1 AND name = ?2");
-  if (!q.ok()) return q.status();
-  q->BindBlob(1, record.id.AsBytes()).Bind(2, field);
-  auto row = q->Step();
-  if (!row.ok()) return row.status();
-  const bool matches =
-      *row ? previous && previous->stamp == Stamp{FromSql(q->Int(0)),
-                                                  static_cast<uint32_t>(q->Int(1))}
-           : !previous;
-  if (!matches) {
-    return Internal("PutField: the previous version given for field '" + field +
-                    "' is not the stored one");
-  }
-  return Status::Ok();
 }
 
 Result<uint64_t> SqliteWriteTxn::NextSeq() {
@@ -159,12 +125,91 @@ Result<uint64_t> SqliteWriteTxn::NextSeq() {
   return ++seq_;
 }
 
-Status SqliteWriteTxn::UpdateChecksum(const std::string& scope, int64_t delta_count,
-                                      uint64_t add, uint64_t remove) {
-  ChecksumDelta& d = checksum_deltas_[scope];
-  d.add += add;  // unsigned: wraps modulo 2^64 like the stored sum
-  d.remove += remove;
-  d.count += delta_count;
+Status SqliteWriteTxn::PutField(const RecordHeader& header, const std::string& field,
+                                const FieldVersion& version,
+                                const std::optional<FieldVersion>& previous) {
+  if (!open_) return FailedPrecondition("the transaction is over");
+  auto cached = Cached(header.id);
+  if (!cached.ok()) return cached.status();
+  CachedRecord& record = **cached;
+  if (!record.present) {
+    record.present = true;
+    record.header = header;
+  } else if (record.header.type != header.type || record.header.scope != header.scope) {
+    return InvalidArgument("record " + header.id.ToString() + " exists with another type or scope");
+  }
+  auto current = record.fields.find(field);
+  const bool matches = current == record.fields.end()
+                           ? !previous
+                           : previous && previous->stamp == current->second.version.stamp;
+  if (!matches) {
+    return Internal("PutField: the previous version given for field '" + field +
+                    "' is not the stored one");
+  }
+  // One position per changed record and transaction: every field the transaction changes
+  // in it carries that position, and one change entry at Commit points to them.
+  if (!record.changed) {
+    auto seq = NextSeq();
+    if (!seq.ok()) return seq.status();
+    record.changed = true;
+    record.seq = *seq;
+    changed_.push_back(header.id);
+  }
+  ChecksumDelta& delta = checksum_deltas_[header.scope];
+  if (current != record.fields.end()) {
+    auto history = conn_.Prepare(
+        "INSERT INTO field_history(record_id, name, hlc, node, value, replaced_seq) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING");
+    if (!history.ok()) return history.status();
+    const Stamp& old = current->second.version.stamp;
+    history->BindBlob(1, header.id.AsBytes()).Bind(2, field).Bind(3, ToSql(old.hlc));
+    history->Bind(4, static_cast<int64_t>(old.node));
+    history->BindBlob(5, current->second.encoded).Bind(6, ToSql(record.seq));
+    if (Status s = history->Run(); !s.ok()) return s;
+    delta.remove += FieldHash(header.id, field, old);  // unsigned: wraps modulo 2^64
+    current->second = CachedField{version, EncodeValue(version.value), record.seq};
+  } else {
+    ++delta.count;
+    record.fields.emplace(field, CachedField{version, EncodeValue(version.value), record.seq});
+  }
+  delta.add += FieldHash(header.id, field, version.stamp);
+  return Status::Ok();
+}
+
+Status SqliteWriteTxn::WriteRecords() {
+  std::vector<EncodedField> fields;
+  std::set<uint64_t> live;
+  for (const Uuid& id : changed_) {
+    const CachedRecord& record = records_.at(id);
+    fields.clear();
+    live.clear();
+    for (const auto& [name, f] : record.fields) {
+      fields.push_back(EncodedField{name, f.encoded, f.version.stamp, f.seq});
+      live.insert(f.seq);
+    }
+    const std::string bytes = EncodeRecordFields(fields);
+    auto row = record.stored
+                   ? conn_.Prepare("UPDATE records SET fields = ?2 WHERE id = ?1")
+                   : conn_.Prepare(
+                         "INSERT INTO records(id, fields, type, scope) VALUES (?1, ?2, ?3, ?4)");
+    if (!row.ok()) return row.status();
+    row->BindBlob(1, id.AsBytes()).BindBlob(2, bytes);
+    if (!record.stored) row->Bind(3, record.header.type).Bind(4, record.header.scope);
+    if (Status s = row->Run(); !s.ok()) return s;
+    auto entry = conn_.Prepare("INSERT INTO changes(seq, record_id, scope) VALUES (?1, ?2, ?3)");
+    if (!entry.ok()) return entry.status();
+    entry->Bind(1, ToSql(record.seq)).BindBlob(2, id.AsBytes()).Bind(3, record.header.scope);
+    if (Status s = entry->Run(); !s.ok()) return s;
+    // Earlier positions of the record whose every field was written again point to
+    // nothing now: their entries go, so the feed does not grow with edits.
+    for (uint64_t old : record.stored_positions) {
+      if (live.count(old)) continue;
+      auto drop = conn_.Prepare("DELETE FROM changes WHERE seq = ?1");
+      if (!drop.ok()) return drop.status();
+      drop->Bind(1, ToSql(old));
+      if (Status s = drop->Run(); !s.ok()) return s;
+    }
+  }
   return Status::Ok();
 }
 
@@ -191,41 +236,9 @@ Status SqliteWriteTxn::FlushChecksums() {
   return Status::Ok();
 }
 
-Status SqliteWriteTxn::PutField(const RecordHeader& record, const std::string& field,
-                                const FieldVersion& version,
-                                const std::optional<FieldVersion>& previous) {
-  if (!open_) return FailedPrecondition("the transaction is over");
-  if (Status s = EnsureRecord(record); !s.ok()) return s;
-  if (Status s = CheckPrevious(record, field, previous); !s.ok()) return s;
-  auto seq = NextSeq();
-  if (!seq.ok()) return seq.status();
-  if (previous) {
-    auto history = conn_.Prepare(
-        "INSERT INTO field_history(record_id, name, hlc, node, value, replaced_seq) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING");
-    if (!history.ok()) return history.status();
-    history->BindBlob(1, record.id.AsBytes()).Bind(2, field).Bind(3, ToSql(previous->stamp.hlc));
-    history->Bind(4, static_cast<int64_t>(previous->stamp.node));
-    history->BindBlob(5, EncodeValue(previous->value)).Bind(6, ToSql(*seq));
-    if (Status s = history->Run(); !s.ok()) return s;
-  }
-  auto put = conn_.Prepare(
-      "INSERT INTO fields(record_id, name, scope, value, hlc, node, seq) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(record_id, name) DO UPDATE SET "
-      "value = excluded.value, hlc = excluded.hlc, node = excluded.node, seq = excluded.seq");
-  if (!put.ok()) return put.status();
-  put->BindBlob(1, record.id.AsBytes()).Bind(2, field).Bind(3, record.scope);
-  put->BindBlob(4, EncodeValue(version.value)).Bind(5, ToSql(version.stamp.hlc));
-  put->Bind(6, static_cast<int64_t>(version.stamp.node)).Bind(7, ToSql(*seq));
-  if (Status s = put->Run(); !s.ok()) return s;
-  field_stamps_[{record.id, field}] = version.stamp;
-  const uint64_t removed = previous ? FieldHash(record.id, field, previous->stamp) : 0;
-  return UpdateChecksum(record.scope, previous ? 0 : 1, FieldHash(record.id, field, version.stamp),
-                        removed);
-}
-
 Status SqliteWriteTxn::Commit() {
   if (!open_) return FailedPrecondition("the transaction is over");
+  if (Status s = WriteRecords(); !s.ok()) return s;
   if (Status s = FlushChecksums(); !s.ok()) return s;
   if (seq_loaded_ && seq_ != stored_seq_) {
     auto q = conn_.Prepare("UPDATE counters SET value = ?1 WHERE name = 'last_seq'");

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <set>
 #include <utility>
+#include <vector>
 
 #include "sync-server/storage/sqlite_db.h"
 #include "sync-server/storage/storage.h"
@@ -32,27 +33,38 @@ class SqliteWriteTxn final : public WriteTxn {
   Status Commit() override;
 
  private:
+  // A record as this transaction knows it: loaded from its row (or found absent), then
+  // changed in memory. Changed records are written back once each, at Commit.
+  struct CachedField {
+    FieldVersion version;
+    std::string encoded;  // EncodeValue(version.value)
+    uint64_t seq = 0;     // position of the field's last change
+  };
+  struct CachedRecord {
+    bool present = false;    // the record exists (stored, or created in this transaction)
+    bool stored = false;     // it has a row in the database
+    bool changed = false;    // written back at Commit
+    RecordHeader header;
+    uint64_t seq = 0;        // this transaction's position for the record, once changed
+    std::map<std::string, CachedField> fields;
+    std::set<uint64_t> stored_positions;  // of its fields as loaded (their change entries)
+  };
+
   SqliteWriteTxn(std::unique_lock<std::mutex> lock, sqlite::Connection& conn)
       : lock_(std::move(lock)), conn_(conn) {}
-  Status EnsureRecord(const RecordHeader& record);
-  Status CheckPrevious(const RecordHeader& record, const std::string& field,
-                       const std::optional<FieldVersion>& previous);
-  Status UpdateChecksum(const std::string& scope, int64_t delta_count, uint64_t add,
-                        uint64_t remove);
+  Result<CachedRecord*> Cached(const Uuid& id);
   Result<uint64_t> NextSeq();
+  Status WriteRecords();
+  Status FlushChecksums();
 
   std::unique_lock<std::mutex> lock_;
   sqlite::Connection& conn_;
   bool open_ = true;
   bool seq_loaded_ = false;
   uint64_t seq_ = 0;          // the last position handed out in this transaction
-  uint64_t stored_seq_ = 0;   // the counter as read at the first PutField
-  std::set<Uuid> known_records_;  // records whose row exists with a checked header
-  // The current stamp of every field of the records this transaction loaded or wrote, so
-  // PutField checks `previous` without a query: a record in loaded_records_ has exactly the
-  // fields listed in field_stamps_.
-  std::set<Uuid> loaded_records_;
-  std::map<std::pair<Uuid, std::string>, Stamp> field_stamps_;
+  uint64_t stored_seq_ = 0;   // the counter as read at the first change
+  std::map<Uuid, CachedRecord> records_;
+  std::vector<Uuid> changed_;  // changed records, in the order of their first change
   // Checksum changes per scope, written once at Commit instead of once per field.
   struct ChecksumDelta {
     uint64_t add = 0;     // modulo 2^64
@@ -60,7 +72,6 @@ class SqliteWriteTxn final : public WriteTxn {
     int64_t count = 0;
   };
   std::map<std::string, ChecksumDelta> checksum_deltas_;
-  Status FlushChecksums();
 };
 
 }  // namespace homevisit::server

@@ -140,10 +140,14 @@ class Storage {
   virtual Result<std::unique_ptr<WriteTxn>> BeginWrite() = 0;
 
   // Changes with cursor position > after_seq, in position order, only for records whose
-  // scope is covered by one of `scopes`, at most `limit` of them (empty `scopes`: none).
-  // A field changed several times appears once, at the position of its latest change, with
-  // its current version. Never returns a position that a later call could still precede
-  // (see each backend's note on cursor safety).
+  // scope is covered by one of `scopes` (empty `scopes`: none). A field changed several
+  // times appears once, at the position of its latest change, with its current version.
+  // Several changes may share one position (the fields of one record that one transaction
+  // changed); a position is never split: the result stops at the first position boundary
+  // at or after `limit` changes, so it may hold up to one record's fields more than
+  // `limit`, and a caller that resumes after the last position returned misses nothing.
+  // Never returns a position that a later call could still precede (see each backend's
+  // note on cursor safety).
   virtual Result<std::vector<Change>> ReadChanges(const std::vector<std::string>& scopes,
                                                   uint64_t after_seq, size_t limit) = 0;
   // The checksum of every field of every record whose scope `scope` covers.
