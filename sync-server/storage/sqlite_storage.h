@@ -13,8 +13,16 @@
 // every change it does not see yet belongs to a transaction that commits after its snapshot
 // and therefore carries a position above everything it saw. Resuming after the largest
 // position a reader was sent thus never passes over a change. A field changed again gets a
-// new, larger position (its row moves forward), so the latest version is always ahead of
-// every cursor that has not seen it.
+// new, larger position, so the latest version is always ahead of every cursor that has not
+// seen it.
+//
+// Layout (schema 3). A record is one row holding all its current fields (record_codec.h),
+// each with the position of its last change. The feed is the table `changes`: one entry
+// per (record, writing transaction), at the position that transaction gave the record;
+// reading entry p sends the record's fields whose position is p. This is exactly the feed
+// one row per field would give (same fields, same positions), with one row and one index
+// entry per changed record instead of per field: a new 40-field visit is two rows, not
+// forty. An entry whose fields were all written again is deleted with that write.
 #pragma once
 
 #include <memory>
