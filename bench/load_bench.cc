@@ -51,7 +51,8 @@ namespace {
 
 constexpr char kPassword[] = "load bench password";
 constexpr int kDevicesPerSchool = 10;
-constexpr int kAnswersPerVisit = 10;  // plus status, author, visit_date, student_id
+constexpr int kAnswersPerVisit = 10;
+constexpr uint32_t kAppPullBatchFields = 5000;  // plus status, author, visit_date, student_id
 constexpr auto kDeadline = std::chrono::seconds(60);
 
 struct Options {
@@ -138,6 +139,8 @@ class Device {
       context.AddMetadata("authorization", token_);
       v1::PullRequest request;
       request.set_cursor(cursor_);
+      // The batch size the app asks for (app/sync: SyncOptions::pull_batch_fields).
+      request.set_max_batch_fields(kAppPullBatchFields);
       auto reader = stub_->Pull(&context, request);
       v1::PullResponse response;
       while (reader->Read(&response)) {
