@@ -16,7 +16,7 @@
 
 namespace homevisit::server::pg {
 
-// Field writes one transaction may make (each takes a change position at commit).
+// Records one transaction may change (each takes one change position at commit).
 inline constexpr int32_t kMaxWritesPerTxn = 1 << 30;
 
 // Serialized homevisit.v1.Value bytes, as stored in bytea columns.
@@ -26,13 +26,44 @@ Result<Value> DecodeValue(std::string_view bytes);
 // The advisory-lock key that serializes merges of one record across server processes.
 int64_t RecordLockKey(const Uuid& id);
 
-// Appends the rows of a "record with fields" query to `record`. `first` is the column of
-// the field name; the next three are value, hlc, node (a NULL name: a record without
-// fields).
-Status AddFieldsFromRow(const Rows& rows, int row, int first, Record& record);
+// ## The fields of a record row (records.fields)
+//
+// All current fields of a record live in one bytea, so storing, indexing and reading a
+// 40-field visit costs one row instead of forty. Format 1 (the leading byte is the format,
+// so a later build can change it; anything else is refused as damaged):
+//
+//   0x01, varint field count, then per field in strictly increasing bytewise name order:
+//   varint name length, name (UTF-8), varint value length, value (EncodeValue bytes),
+//   varint hlc, varint node, varint txn, varint ord.
+//
+// Varints are unsigned LEB128 (7 bits a byte, low first, at most ten bytes). (txn, ord) is
+// the change entry (table changes) of the field's last change, i.e. its change position
+// once that transaction committed. The migration to schema 3 builds the same bytes in SQL
+// (postgres_schema.cc).
+struct StoredField {
+  std::string_view name;
+  std::string_view value;  // EncodeValue bytes
+  Stamp stamp;
+  uint64_t txn = 0;
+  uint32_t ord = 0;
+};
 
-// The statement that loads one record with its fields (columns: type, scope, name, value,
-// hlc, node), shared by the write transaction and Storage::GetRecord.
+// `fields` must be in strictly increasing name order.
+std::string EncodeStoredFields(const std::vector<StoredField>& fields);
+// kInternal (the database is damaged) for anything but a well-formed format-1 row; never
+// reads outside `bytes`. The views in *out point into `bytes`.
+Status DecodeStoredFields(std::string_view bytes, std::vector<StoredField>* out);
+
+// The change entry (txn, ord) of a field's last change.
+using EntryKey = std::pair<uint64_t, uint32_t>;
+
+// Fills record.fields from a stored fields column; with `entries`, also the change entry of
+// each field. kInternal when damaged.
+Status AddStoredFields(std::string_view bytes, Record& record,
+                       std::map<std::string, EntryKey>* entries = nullptr);
+
+// The statement that loads one record row (columns: type, scope, fields), shared by the
+// write transaction and Storage::GetRecord.
 extern const Statement kLoadRecord;
 
 class PostgresWriteTxn final : public WriteTxn {
@@ -58,16 +89,11 @@ class PostgresWriteTxn final : public WriteTxn {
   // transaction's own writes applied on top.
   struct LockedRecord {
     std::optional<Record> record;  // nullopt: no such record (yet)
-    bool in_database = false;      // the record row existed when locked
-    bool loaded_by_caller = false;
+    // Per committed field, the change entry of its last change: what the row is rewritten
+    // with for the fields this transaction leaves alone.
+    std::map<std::string, EntryKey> entries;
+    std::set<std::string> changed;  // fields this transaction wrote
   };
-  struct PendingField {
-    Uuid record_id;
-    std::string field;
-    FieldVersion version;
-    int32_t ord = 0;
-  };
-  using FieldKey = std::pair<Uuid, std::string>;
   using HistoryKey = std::tuple<Uuid, std::string, uint64_t, uint32_t>;
 
   // Runs steps on the transaction's connection, opening the transaction first if needed.
@@ -81,12 +107,13 @@ class PostgresWriteTxn final : public WriteTxn {
   Lease lease_;
   bool begun_ = false;
   bool finished_ = false;
+  uint64_t txn_id_ = 0;  // from write_txns, taken with BEGIN
   Status failure_;  // the first failed statement; the transaction can only roll back
-  int32_t next_ord_ = 0;
   std::map<Uuid, LockedRecord> locked_;
   std::set<int64_t> lock_keys_;  // advisory locks this transaction holds
-  std::vector<RecordHeader> new_records_;
-  std::map<FieldKey, PendingField> pending_;
+  // Records this transaction changed, in the order of their first change: the k-th is
+  // written with ord k, i.e. takes the k-th of the transaction's positions.
+  std::vector<Uuid> changed_records_;
   std::map<HistoryKey, Value> superseded_;
   std::map<std::string, ScopeChecksum> checksum_deltas_;  // per exact record scope
 };

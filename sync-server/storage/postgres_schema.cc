@@ -119,6 +119,74 @@ CREATE TABLE scope_checksums (
 )sql",
     // 2: a batch keeps its answer (conflicts, rejections) for when it is resent.
     "ALTER TABLE batches ADD COLUMN answer bytea",
+    // 3: one row per record instead of one per field. records gains the record's current
+    // fields in one bytea (format 1 of postgres_internal.h, built here in SQL from the old
+    // rows, each field keeping the (txn, ord) of its last change) and summary columns that
+    // let the stats count without decoding rows: field_count, and the stored value bytes of
+    // the fields "_deleted" and "status" (NULL when absent). The change feed now walks
+    // `changes`: one entry per record and transaction that changed it, at position
+    // first_pos + ord - 1 of that transaction's commit, bringing the record's fields whose
+    // last change it is. Every old field row becomes such an entry at its old position, so
+    // the cursors devices hold stay valid.
+    R"sql(
+CREATE FUNCTION pg_temp.homevisit_varint(v numeric) RETURNS bytea
+LANGUAGE plpgsql IMMUTABLE STRICT AS $f$
+DECLARE
+  out bytea := ''::bytea;
+  b integer;
+BEGIN
+  LOOP
+    b := mod(v, 128)::integer;
+    v := div(v, 128);
+    IF v = 0 THEN
+      RETURN out || set_byte('\x00'::bytea, 0, b);
+    END IF;
+    out := out || set_byte('\x00'::bytea, 0, b + 128);
+  END LOOP;
+END
+$f$;
+
+CREATE TABLE changes (
+  txn       bigint NOT NULL,
+  ord       integer NOT NULL,
+  record_id bytea NOT NULL,
+  scope     text NOT NULL,
+  PRIMARY KEY (txn, ord)
+);
+INSERT INTO changes (txn, ord, record_id, scope) SELECT txn, ord, record_id, scope FROM fields;
+
+ALTER TABLE records
+  ADD COLUMN fields bytea, ADD COLUMN field_count integer, ADD COLUMN deleted_value bytea,
+  ADD COLUMN status_value bytea;
+
+WITH f AS (
+  SELECT record_id, name, convert_to(name, 'UTF8') AS name_bytes, value, node, txn, ord,
+         CASE WHEN hlc < 0 THEN hlc::numeric + 18446744073709551616
+              ELSE hlc::numeric END AS hlc
+  FROM fields),
+r AS (
+  SELECT record_id,
+         '\x01'::bytea || pg_temp.homevisit_varint(count(*)) ||
+           string_agg(pg_temp.homevisit_varint(length(name_bytes)) || name_bytes ||
+                      pg_temp.homevisit_varint(length(value)) || value ||
+                      pg_temp.homevisit_varint(hlc) || pg_temp.homevisit_varint(node) ||
+                      pg_temp.homevisit_varint(txn) || pg_temp.homevisit_varint(ord),
+                      ''::bytea ORDER BY name COLLATE "C") AS fields,
+         count(*)::integer AS field_count,
+         (array_agg(value) FILTER (WHERE name = '_deleted'))[1] AS deleted_value,
+         (array_agg(value) FILTER (WHERE name = 'status'))[1] AS status_value
+  FROM f GROUP BY record_id)
+UPDATE records SET fields = r.fields, field_count = r.field_count,
+                   deleted_value = r.deleted_value, status_value = r.status_value
+FROM r WHERE records.id = r.record_id;
+
+-- A record without fields (none is ever written): an empty field list.
+UPDATE records SET fields = '\x0100'::bytea, field_count = 0 WHERE fields IS NULL;
+ALTER TABLE records
+  ALTER COLUMN fields SET NOT NULL, ALTER COLUMN field_count SET NOT NULL;
+DROP TABLE fields;
+DROP FUNCTION pg_temp.homevisit_varint(numeric);
+)sql",
 };
 
 constexpr int kMigrationCount = static_cast<int>(std::size(kMigrations));

@@ -12,7 +12,7 @@
 namespace homevisit::server::pg {
 
 // The schema version this build creates and understands.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Brings the schema of the connection's database (its current schema, i.e. the first entry
 // of search_path) to kSchemaVersion. kFailedPrecondition, naming both versions, when the

@@ -74,43 +74,42 @@
 namespace homevisit::server {
 namespace pg {
 
-const Statement kLoadRecord = {"load_record", R"sql(
-SELECT r.type, r.scope, f.name, f.value, f.hlc, f.node
-FROM records r LEFT JOIN fields f ON f.record_id = r.id
-WHERE r.id = $1::bytea)sql"};
+const Statement kLoadRecord = {"load_record",
+                               "SELECT type, scope, fields FROM records WHERE id = $1::bytea"};
 
 namespace {
 
 // One window of the change feed: the next `window` commits ending after the cursor, and up
-// to `limit` of their changes after the cursor in the reader's scopes, in position order.
-// The first two columns (commits in the window, the window's last position) are there even
-// when no change matched, so the caller knows whether to move on to the next window.
+// to `limit` of their change entries after the cursor in the reader's scopes, in position
+// order, each with its commit's txn and its record's row. The first two columns (commits in
+// the window, the window's last position) are there even when no entry matched, so the
+// caller knows whether to move on to the next window.
 //
 // The shape fixes the plan whatever the statistics say (a fresh database has none): ORDER BY
-// and LIMIT keep both subqueries from being flattened, so PostgreSQL walks the window's
-// commits in order through their primary key, fetches each commit's fields through
-// (txn, ord), and stops as soon as `limit` changes are found, instead of joining and
-// sorting whole windows. Commits that wrote none of the reader's scopes are passed over
-// without reading their fields.
+// and LIMIT keep the subqueries from being flattened, so PostgreSQL walks the window's
+// commits in order through their primary key, fetches each commit's entries through
+// (txn, ord) and each entry's record through its id, and stops as soon as `limit` entries
+// are found, instead of joining and sorting whole windows. Commits that wrote none of the
+// reader's scopes are passed over without reading their entries.
 const Statement kReadChanges = {"read_changes", R"sql(
-SELECT w.n, w.last, x.pos, x.record_id, x.type, x.scope, x.name, x.value, x.hlc, x.node
+SELECT w.n, w.last, x.pos, x.txn, x.ord, x.record_id, x.type, x.scope, x.fields
 FROM (SELECT count(*)::int8 AS n, coalesce(max(last_pos), 0)::int8 AS last
       FROM (SELECT last_pos FROM commits WHERE last_pos > $1::int8
             ORDER BY last_pos LIMIT $4::int8) q) w
 LEFT JOIN LATERAL (
-  SELECT c.first_pos + f.ord - 1 AS pos, f.record_id, f.type, f.scope, f.name, f.value,
-         f.hlc, f.node
+  SELECT c.first_pos + e.ord - 1 AS pos, c.txn, e.ord, e.record_id, r.type, e.scope, r.fields
   FROM (SELECT first_pos, last_pos, txn, scopes FROM commits WHERE last_pos > $1::int8
         ORDER BY last_pos LIMIT $4::int8) c
   CROSS JOIN LATERAL (
-    SELECT * FROM fields f
-    WHERE f.txn = c.txn AND c.first_pos + f.ord - 1 > $1::int8
+    SELECT e.ord, e.record_id, e.scope FROM changes e
+    WHERE e.txn = c.txn AND c.first_pos + e.ord - 1 > $1::int8
       AND EXISTS (SELECT 1 FROM unnest($2::text[]) AS s(path)
-                  WHERE f.scope = s.path OR starts_with(f.scope, s.path || '/'))
-    ORDER BY f.ord) f
+                  WHERE e.scope = s.path OR starts_with(e.scope, s.path || '/'))
+    ORDER BY e.ord) e
+  CROSS JOIN LATERAL (SELECT r.type, r.fields FROM records r WHERE r.id = e.record_id) r
   WHERE EXISTS (SELECT 1 FROM unnest(c.scopes) AS w(scope), unnest($2::text[]) AS s(path)
                 WHERE w.scope = s.path OR starts_with(w.scope, s.path || '/'))
-  ORDER BY c.last_pos, f.ord
+  ORDER BY c.last_pos, e.ord
   LIMIT $3::int8) x ON true
 ORDER BY x.pos)sql"};
 
@@ -120,28 +119,139 @@ FROM scope_checksums
 WHERE scope = $1::text OR starts_with(scope, $1::text || '/'))sql"};
 
 const Statement kListRecords = {"list_records", R"sql(
-SELECT r.id, r.type, r.scope, f.name, f.value, f.hlc, f.node
-FROM (SELECT id, type, scope FROM records
-      WHERE type = $1::text AND (scope = $2::text OR starts_with(scope, $2::text || '/'))
-      ORDER BY id LIMIT $3::int8) r
-LEFT JOIN fields f ON f.record_id = r.id
-ORDER BY r.id, f.name)sql"};
+SELECT id, type, scope, fields FROM records
+WHERE type = $1::text AND (scope = $2::text OR starts_with(scope, $2::text || '/'))
+ORDER BY id LIMIT $3::int8)sql"};
 
+// Stats read the summary columns the writer keeps next to the fields (field_count, the
+// stored bytes of "_deleted" and "status"), so they never decode a record row.
 const Statement kLiveRecordsByType = {"stats_records", R"sql(
-SELECT r.type, count(*)::int8 FROM records r
-WHERE NOT EXISTS (SELECT 1 FROM fields f WHERE f.record_id = r.id
-                  AND f.name = '_deleted' AND f.value = $1::bytea)
-GROUP BY r.type ORDER BY r.type)sql"};
+SELECT type, count(*)::int8 FROM records
+WHERE deleted_value IS DISTINCT FROM $1::bytea
+GROUP BY type ORDER BY type)sql"};
 
 const Statement kStatsCounts = {"stats_counts", R"sql(
-SELECT (SELECT count(*) FROM fields)::int8,
-       (SELECT count(*) FROM records r JOIN fields f ON f.record_id = r.id
-        WHERE r.type = 'conflict' AND f.name = 'status' AND f.value = $1::bytea)::int8,
+SELECT (SELECT coalesce(sum(field_count), 0) FROM records)::int8,
+       (SELECT count(*) FROM records
+        WHERE type = 'conflict' AND status_value = $1::bytea)::int8,
        (SELECT count(*) FROM users)::int8,
        (SELECT count(*) FROM devices)::int8,
        (SELECT last_pos FROM commit_counter))sql"};
 
+constexpr char kStoredFormat1 = 0x01;
+// Bounds a damaged count before anything is reserved for it.
+constexpr uint64_t kMaxStoredFields = 1u << 16;
+
+void PutVarint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+// Reads a stored fields column without ever stepping outside it.
+class FieldReader {
+ public:
+  explicit FieldReader(std::string_view bytes)
+      : p_(bytes.data()), end_(bytes.data() + bytes.size()) {}
+  bool Varint(uint64_t* v) {
+    uint64_t result = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (p_ == end_) return false;
+      const auto byte = static_cast<unsigned char>(*p_++);
+      if (shift == 63 && byte > 1) return false;  // more than 64 bits
+      result |= static_cast<uint64_t>(byte & 0x7F) << shift;
+      if (!(byte & 0x80)) {
+        *v = result;
+        return true;
+      }
+    }
+    return false;  // more than ten bytes
+  }
+  bool Bytes(std::string_view* out) {
+    uint64_t n = 0;
+    if (!Varint(&n) || n > static_cast<uint64_t>(end_ - p_)) return false;
+    *out = std::string_view(p_, n);
+    p_ += n;
+    return true;
+  }
+  bool Byte(char* c) {
+    if (p_ == end_) return false;
+    *c = *p_++;
+    return true;
+  }
+  bool AtEnd() const { return p_ == end_; }
+
+ private:
+  const char* p_;
+  const char* end_;
+};
+
+Status Damaged(const char* what) {
+  return Internal(std::string("postgres: a stored record row is damaged (") + what + ")");
+}
+
 }  // namespace
+
+std::string EncodeStoredFields(const std::vector<StoredField>& fields) {
+  size_t size = 4;
+  for (const StoredField& f : fields) size += f.name.size() + f.value.size() + 24;
+  std::string out;
+  out.reserve(size);
+  out.push_back(kStoredFormat1);
+  PutVarint(out, fields.size());
+  for (const StoredField& f : fields) {
+    PutVarint(out, f.name.size());
+    out.append(f.name);
+    PutVarint(out, f.value.size());
+    out.append(f.value);
+    PutVarint(out, f.stamp.hlc);
+    PutVarint(out, f.stamp.node);
+    PutVarint(out, f.txn);
+    PutVarint(out, f.ord);
+  }
+  return out;
+}
+
+Status DecodeStoredFields(std::string_view bytes, std::vector<StoredField>* out) {
+  out->clear();
+  FieldReader in(bytes);
+  char format = 0;
+  if (!in.Byte(&format) || format != kStoredFormat1) return Damaged("unknown format");
+  uint64_t count = 0;
+  if (!in.Varint(&count) || count > kMaxStoredFields) return Damaged("field count");
+  out->reserve(count);
+  for (uint64_t i = 0; i < count; ++i) {
+    StoredField f;
+    uint64_t node = 0, ord = 0;
+    if (!in.Bytes(&f.name) || f.name.empty() || !in.Bytes(&f.value) ||
+        !in.Varint(&f.stamp.hlc) || !in.Varint(&node) || node > UINT32_MAX ||
+        !in.Varint(&f.txn) || !in.Varint(&ord) || ord > INT32_MAX) {
+      return Damaged("truncated field");
+    }
+    f.ord = static_cast<uint32_t>(ord);
+    if (!out->empty() && !(out->back().name < f.name)) return Damaged("field order");
+    f.stamp.node = static_cast<uint32_t>(node);
+    out->push_back(f);
+  }
+  if (!in.AtEnd()) return Damaged("trailing bytes");
+  return Status::Ok();
+}
+
+Status AddStoredFields(std::string_view bytes, Record& record,
+                       std::map<std::string, EntryKey>* entries) {
+  std::vector<StoredField> fields;
+  if (Status s = DecodeStoredFields(bytes, &fields); !s.ok()) return s;
+  for (const StoredField& f : fields) {
+    auto value = DecodeValue(f.value);
+    if (!value.ok()) return value.status();
+    std::string name(f.name);
+    if (entries) (*entries)[name] = EntryKey{f.txn, f.ord};
+    record.fields[std::move(name)] = FieldVersion{std::move(value).value(), f.stamp};
+  }
+  return Status::Ok();
+}
 
 std::string EncodeValue(const Value& value) {
   v1::Value proto;
@@ -161,17 +271,6 @@ Result<Value> DecodeValue(std::string_view bytes) {
 
 int64_t RecordLockKey(const Uuid& id) {
   return static_cast<int64_t>(Fnv1a64(id.AsBytes(), 0x484f4d4556495354ull));
-}
-
-Status AddFieldsFromRow(const Rows& rows, int row, int first, Record& record) {
-  if (rows.IsNull(row, first)) return Status::Ok();
-  auto value = DecodeValue(rows.Bytes(row, first + 1));
-  if (!value.ok()) return value.status();
-  record.fields[rows.Text(row, first)] = FieldVersion{
-      std::move(value).value(),
-      Stamp{static_cast<uint64_t>(rows.Int64(row, first + 2)),
-            static_cast<uint32_t>(rows.Int64(row, first + 3))}};
-  return Status::Ok();
 }
 
 Result<Rows> PostgresStorage::Exec(const Statement& statement, const Params& params) {
@@ -209,32 +308,54 @@ Result<std::vector<Change>> PostgresStorage::ReadChanges(const std::vector<std::
   constexpr int64_t window = 2048;  // commits per statement
   auto lease = pool_->Acquire();
   if (!lease.ok()) return lease.status();
+  // The statement limits entries, the caller limits fields: ask for about as many entries
+  // as the remaining fields need, guessing fields per entry from what came so far (a fresh
+  // visit brings ~40, an edit one or two), so that neither many round trips nor many unused
+  // rows are spent.
+  size_t entries_seen = 0;
+  size_t fields_seen = 0;
   auto after = static_cast<int64_t>(after_seq);
-  // Each window is its own statement and snapshot. That is safe: a snapshot sees a prefix
-  // of the commit order, so a full window lies entirely inside it, and a field that moves
-  // to a later commit between windows is met again there.
+  std::vector<StoredField> fields;
+  // Each statement is its own snapshot. That is safe: a snapshot sees a prefix of the
+  // commit order, so everything up to the last position one statement returned lies inside
+  // it, and a field that moves to a later commit between statements is met again there.
   while (out.size() < capped) {
+    const size_t remaining = capped - out.size();
+    const size_t per_entry =
+        entries_seen == 0 ? 32 : std::max<size_t>(1, fields_seen / entries_seen);
+    const size_t want = std::clamp<size_t>((remaining + per_entry - 1) / per_entry, 1, remaining);
     Params p;
-    p.Int64(after).TextArray(scopes).Int64(static_cast<int64_t>(capped - out.size()));
-    p.Int64(window);
+    p.Int64(after).TextArray(scopes).Int64(static_cast<int64_t>(want)).Int64(window);
     auto rows = (*lease)->Exec(kReadChanges, p);
     if (!rows.ok()) return rows.status();
-    for (int i = 0; i < rows->size(); ++i) {
+    size_t got = 0;
+    for (int i = 0; i < rows->size() && out.size() < capped; ++i) {
       if (rows->IsNull(i, 2)) continue;
-      auto id = Uuid::FromBytes(rows->Bytes(i, 3));
-      auto value = DecodeValue(rows->Bytes(i, 7));
-      if (!id || !value.ok()) return Internal("postgres: a stored change is corrupt");
-      Change c;
-      c.seq = static_cast<uint64_t>(rows->Int64(i, 2));
-      c.record = RecordHeader{*id, rows->Text(i, 4), rows->Text(i, 5)};
-      c.field = rows->Text(i, 6);
-      c.version = FieldVersion{std::move(value).value(),
-                               Stamp{static_cast<uint64_t>(rows->Int64(i, 8)),
-                                     static_cast<uint32_t>(rows->Int64(i, 9))}};
-      out.push_back(std::move(c));
+      const auto pos = static_cast<uint64_t>(rows->Int64(i, 2));
+      const EntryKey entry{static_cast<uint64_t>(rows->Int64(i, 3)),
+                           static_cast<uint32_t>(rows->Int32(i, 4))};
+      auto id = Uuid::FromBytes(rows->Bytes(i, 5));
+      if (!id) return Internal("postgres: a stored record id is not 16 bytes");
+      if (Status s = DecodeStoredFields(rows->Bytes(i, 8), &fields); !s.ok()) return s;
+      const RecordHeader header{*id, rows->Text(i, 6), rows->Text(i, 7)};
+      // The fields whose last change is this entry, all at its position: a position is
+      // never split. Fields changed again later are not here but at their later entry.
+      for (const StoredField& f : fields) {
+        if (EntryKey{f.txn, f.ord} != entry) continue;
+        auto value = DecodeValue(f.value);
+        if (!value.ok()) return value.status();
+        out.push_back(Change{pos, header, std::string(f.name),
+                             FieldVersion{std::move(value).value(), f.stamp}});
+        ++fields_seen;
+      }
+      ++entries_seen;
+      ++got;
+      after = static_cast<int64_t>(pos);
     }
+    if (out.size() >= capped) break;
+    if (got == want) continue;              // the entry limit cut the window: resume after it
     if (rows->Int64(0, 0) < window) break;  // the window reached the newest commit
-    after = rows->Int64(0, 1);
+    after = std::max(after, rows->Int64(0, 1));
   }
   return out;
 }
@@ -253,9 +374,7 @@ Result<std::optional<Record>> PostgresStorage::GetRecord(const Uuid& id) {
   if (!rows.ok()) return rows.status();
   if (rows->size() == 0) return std::optional<Record>();
   Record record{id, rows->Text(0, 0), rows->Text(0, 1), {}};
-  for (int i = 0; i < rows->size(); ++i) {
-    if (Status s = AddFieldsFromRow(*rows, i, 2, record); !s.ok()) return s;
-  }
+  if (Status s = AddStoredFields(rows->Bytes(0, 2), record); !s.ok()) return s;
   return std::optional<Record>(std::move(record));
 }
 
@@ -266,13 +385,12 @@ Result<std::vector<Record>> PostgresStorage::ListRecords(const std::string& type
   auto rows = Exec(kListRecords, Params().Text(type).Text(scope).Int64(capped));
   if (!rows.ok()) return rows.status();
   std::vector<Record> out;
+  out.reserve(rows->size());
   for (int i = 0; i < rows->size(); ++i) {
     auto id = Uuid::FromBytes(rows->Bytes(i, 0));
     if (!id) return Internal("postgres: a stored record id is not 16 bytes");
-    if (out.empty() || out.back().id != *id) {
-      out.push_back(Record{*id, rows->Text(i, 1), rows->Text(i, 2), {}});
-    }
-    if (Status s = AddFieldsFromRow(*rows, i, 3, out.back()); !s.ok()) return s;
+    out.push_back(Record{*id, rows->Text(i, 1), rows->Text(i, 2), {}});
+    if (Status s = AddStoredFields(rows->Bytes(i, 3), out.back()); !s.ok()) return s;
   }
   return out;
 }

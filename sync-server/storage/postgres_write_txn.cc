@@ -21,9 +21,11 @@
 // ## Buffering
 //
 // PutField only records the write in memory (the locked record's view, the previous
-// version for the history, the checksum delta of the scope). Commit sends all of it as a
-// few array statements followed by the commit-position step and COMMIT, in one pipeline:
-// one round trip per transaction on top of the reads. Checksum rows are updated in scope
+// version for the history, the checksum delta of the scope). Commit writes each changed
+// record's row once, whole (its fields in one bytea, see postgres_internal.h), in one
+// multi-row upsert, with the history and checksum statements, the commit-position step and
+// COMMIT, in one pipeline: one round trip per transaction on top of the reads. Each changed
+// record takes one position, whatever number of its fields changed. Checksum rows are updated in scope
 // order, so two committers never wait on each other's checksum rows in a cycle, and the
 // global commit counter comes last of all so its lock is held as briefly as possible
 // (see postgres_storage.cc for why positions are taken there).
@@ -61,27 +63,38 @@ const Statement kWasSuperseded = {"was_superseded", R"sql(
 SELECT 1::int4 FROM field_history
 WHERE record_id = $1::bytea AND name = $2::text AND hlc = $3::int8 AND node = $4::int8)sql"};
 
-const Statement kNextTxn = {"next_txn", "SELECT nextval('write_txns')"};
-
-const Statement kInsertRecords = {"insert_records", R"sql(
-INSERT INTO records (id, type, scope)
-SELECT * FROM unnest($1::bytea[], $2::text[], $3::text[])
-ON CONFLICT (id) DO NOTHING)sql"};
+const Statement kNextTxn = {"next_txn", "SELECT nextval('write_txns')::int8"};
 
 const Statement kInsertHistory = {"insert_history", R"sql(
 INSERT INTO field_history (record_id, name, hlc, node, value)
 SELECT * FROM unnest($1::bytea[], $2::text[], $3::int8[], $4::int8[], $5::bytea[])
 ON CONFLICT DO NOTHING)sql"};
 
-const Statement kUpsertFields = {"upsert_fields", R"sql(
-INSERT INTO fields (record_id, name, type, scope, value, hlc, node, txn, ord)
-SELECT u.record_id, u.name, u.type, u.scope, u.value, u.hlc, u.node, currval('write_txns'), u.ord
-FROM unnest($1::bytea[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::int8[],
-            $7::int8[], $8::int4[])
-     AS u(record_id, name, type, scope, value, hlc, node, ord)
-ON CONFLICT (record_id, name) DO UPDATE
-SET value = excluded.value, hlc = excluded.hlc, node = excluded.node,
-    txn = excluded.txn, ord = excluded.ord)sql"};
+// Array elements cannot be NULL here (Params), so an absent "_deleted" or "status" comes
+// as empty bytes; no value the stats compare with encodes to empty bytes.
+const Statement kUpsertRecords = {"upsert_records", R"sql(
+INSERT INTO records (id, type, scope, fields, field_count, deleted_value, status_value)
+SELECT u.id, u.type, u.scope, u.fields, u.field_count, nullif(u.deleted_value, ''::bytea),
+       nullif(u.status_value, ''::bytea)
+FROM unnest($1::bytea[], $2::text[], $3::text[], $4::bytea[], $5::int4[], $6::bytea[],
+            $7::bytea[])
+     AS u(id, type, scope, fields, field_count, deleted_value, status_value)
+ON CONFLICT (id) DO UPDATE
+SET fields = excluded.fields, field_count = excluded.field_count,
+    deleted_value = excluded.deleted_value, status_value = excluded.status_value)sql"};
+
+// One change entry per changed record: its position in the feed once positions are taken.
+const Statement kInsertChanges = {"insert_changes", R"sql(
+INSERT INTO changes (txn, ord, record_id, scope)
+SELECT $1::int8, u.ord, u.record_id, u.scope
+FROM unnest($2::int4[], $3::bytea[], $4::text[]) AS u(ord, record_id, scope))sql"};
+
+// Entries no current field refers to any more: every field they brought was changed again
+// since. Removing them keeps the feed from walking past empty entries (the old layout left
+// a gap there the same way).
+const Statement kDeleteChanges = {"delete_changes", R"sql(
+DELETE FROM changes e USING unnest($1::int8[], $2::int4[]) AS d(txn, ord)
+WHERE e.txn = d.txn AND e.ord = d.ord)sql"};
 
 const Statement kAddChecksums = {"add_checksums", R"sql(
 INSERT INTO scope_checksums AS s (scope, sum, count)
@@ -91,13 +104,13 @@ ORDER BY u.scope
 ON CONFLICT (scope) DO UPDATE
 SET sum = (s.sum + excluded.sum) % 18446744073709551616, count = s.count + excluded.count)sql"};
 
-// Takes $1 consecutive change positions, one per write of the transaction (write k gets
-// first_pos + k - 1), and records the scopes written ($2). Must stay the last statement
+// Takes $1 consecutive change positions, one per changed record of the transaction (the
+// row written with ord k gets first_pos + k - 1), and records the scopes written ($2). Must stay the last statement
 // before COMMIT: see postgres_storage.cc.
 const Statement kTakePositions = {"take_positions", R"sql(
 WITH c AS (UPDATE commit_counter SET last_pos = last_pos + $1::int8 RETURNING last_pos)
 INSERT INTO commits (last_pos, first_pos, txn, scopes)
-SELECT last_pos, last_pos - $1::int8 + 1, currval('write_txns'), $2::text[] FROM c)sql"};
+SELECT last_pos, last_pos - $1::int8 + 1, $3::int8, $2::text[] FROM c)sql"};
 
 const Params kNoParams;
 
@@ -116,14 +129,21 @@ Result<std::vector<Rows>> PostgresWriteTxn::Run(std::vector<Step> steps) {
   if (finished_) return FailedPrecondition("the write transaction has already ended");
   if (!failure_.ok()) return failure_;
   const bool opening = !begun_;
-  if (opening) steps.insert(steps.begin(), Step{&kBegin, &kNoParams});
+  if (opening) {
+    // The transaction id comes with BEGIN, in the same round trip: the rows this
+    // transaction writes name it (postgres_internal.h). Ids are in no particular order.
+    steps.insert(steps.begin(), {Step{&kBegin, &kNoParams}, Step{&kNextTxn, &kNoParams}});
+  }
   begun_ = true;
   auto results = lease_->Pipeline(steps);
   if (!results.ok()) {
     failure_ = results.status();
     return results.status();
   }
-  if (opening) results->erase(results->begin());
+  if (opening) {
+    txn_id_ = static_cast<uint64_t>((*results)[1].Int64(0, 0));
+    results->erase(results->begin(), results->begin() + 2);
+  }
   return results;
 }
 
@@ -163,11 +183,11 @@ Result<PostgresWriteTxn::LockedRecord*> PostgresWriteTxn::Lock(const Uuid& id) {
   LockedRecord locked;
   if (rows.size() > 0) {
     Record record{id, rows.Text(0, 0), rows.Text(0, 1), {}};
-    for (int i = 0; i < rows.size(); ++i) {
-      if (Status s = AddFieldsFromRow(rows, i, 2, record); !s.ok()) return s;
+    if (Status s = AddStoredFields(rows.Bytes(0, 2), record, &locked.entries); !s.ok()) {
+      failure_ = s;
+      return s;
     }
     locked.record = std::move(record);
-    locked.in_database = true;
   }
   return &locked_.emplace(id, std::move(locked)).first->second;
 }
@@ -207,7 +227,6 @@ Result<std::string> PostgresWriteTxn::BatchAnswer(uint32_t node, uint64_t batch_
 Result<std::optional<Record>> PostgresWriteTxn::LoadRecord(const Uuid& id) {
   auto locked = Lock(id);
   if (!locked.ok()) return locked.status();
-  (*locked)->loaded_by_caller = true;
   return (*locked)->record;
 }
 
@@ -237,9 +256,6 @@ Status PostgresWriteTxn::Put(const RecordHeader& header, const std::string& fiel
                              const std::optional<FieldVersion>& previous) {
   if (!failure_.ok()) return failure_;
   if (field.empty()) return InvalidArgument("a field name is empty");
-  if (next_ord_ >= kMaxWritesPerTxn) {
-    return Status(StatusCode::kResourceExhausted, "too many field writes in one transaction");
-  }
   auto locked_or = Lock(header.id);
   if (!locked_or.ok()) return locked_or.status();
   LockedRecord& locked = **locked_or;
@@ -253,12 +269,14 @@ Status PostgresWriteTxn::Put(const RecordHeader& header, const std::string& fiel
     return Internal("PutField: the given previous version of field " + field + " of record " +
                     header.id.ToString() + " is not the stored current version");
   }
+  if (locked.changed.empty() && changed_records_.size() >= static_cast<size_t>(kMaxWritesPerTxn)) {
+    return Status(StatusCode::kResourceExhausted, "too many records in one transaction");
+  }
   if (!locked.record) {
     if (header.type.empty() || header.scope.empty()) {
       return InvalidArgument("a new record needs a type and a scope");
     }
     locked.record = Record{header.id, header.type, header.scope, {}};
-    new_records_.push_back(header);
   } else if (locked.record->type != header.type || locked.record->scope != header.scope) {
     return InvalidArgument("record " + header.id.ToString() +
                            " exists with another type or scope; records never change either");
@@ -269,8 +287,9 @@ Status PostgresWriteTxn::Put(const RecordHeader& header, const std::string& fiel
     superseded_[{header.id, field, current->stamp.hlc, current->stamp.node}] = current->value;
   }
   delta.Add(FieldHash(header.id, field, version.stamp));
+  if (locked.changed.empty()) changed_records_.push_back(header.id);
   locked.record->fields[field] = version;
-  pending_[{header.id, field}] = PendingField{header.id, field, version, ++next_ord_};
+  locked.changed.insert(field);
   return Status::Ok();
 }
 
@@ -284,7 +303,7 @@ Status PostgresWriteTxn::Commit() {
     finished_ = true;  // nothing was read or written
     return Status::Ok();
   }
-  Status s = pending_.empty() ? Run({{&kCommit, &kNoParams}}).status() : CommitWrites();
+  Status s = changed_records_.empty() ? Run({{&kCommit, &kNoParams}}).status() : CommitWrites();
   if (!s.ok()) {
     Rollback();
     return s;
@@ -294,16 +313,6 @@ Status PostgresWriteTxn::Commit() {
 }
 
 Status PostgresWriteTxn::CommitWrites() {
-  Params records;
-  {
-    std::vector<std::string> ids, types, scopes;
-    for (const RecordHeader& h : new_records_) {
-      ids.emplace_back(h.id.AsBytes());
-      types.push_back(h.type);
-      scopes.push_back(h.scope);
-    }
-    records.BytesArray(ids).TextArray(types).TextArray(scopes);
-  }
   Params history;
   {
     std::vector<std::string> ids, names, values;
@@ -318,24 +327,64 @@ Status PostgresWriteTxn::CommitWrites() {
     history.BytesArray(ids).TextArray(names).Int64Array(hlcs).Int64Array(nodes).BytesArray(
         values);
   }
-  Params fields;
+  Params records;
+  Params changes;
+  Params dead;
+  bool any_dead = false;
   {
-    std::vector<std::string> ids, names, types, scopes, values;
-    std::vector<int64_t> hlcs, nodes;
-    std::vector<int32_t> ords;
-    for (const auto& [key, w] : pending_) {
-      const Record& record = *locked_.at(w.record_id).record;
-      ids.emplace_back(w.record_id.AsBytes());
-      names.push_back(w.field);
+    const std::string deleted_name = "_deleted", status_name = "status";
+    std::vector<std::string> ids, types, scopes, rows, deleted, status;
+    std::vector<int32_t> counts, ords;
+    std::vector<int64_t> dead_txns;
+    std::vector<int32_t> dead_ords;
+    std::vector<std::string> values;  // EncodeValue bytes the StoredField views point into
+    std::vector<StoredField> stored;
+    for (size_t k = 0; k < changed_records_.size(); ++k) {
+      const LockedRecord& locked = locked_.at(changed_records_[k]);
+      const Record& record = *locked.record;
+      const auto ord = static_cast<uint32_t>(k + 1);
+      values.clear();
+      values.reserve(record.fields.size());
+      stored.clear();
+      std::set<EntryKey> live;
+      std::string deleted_value, status_value;
+      for (const auto& [name, version] : record.fields) {  // std::map: name order
+        values.push_back(EncodeValue(version.value));
+        EntryKey entry{txn_id_, ord};  // changed here: this transaction's entry
+        if (!locked.changed.count(name)) {
+          auto it = locked.entries.find(name);
+          if (it == locked.entries.end()) {
+            return Internal("postgres: a loaded field has no change entry");
+          }
+          entry = it->second;
+          live.insert(entry);
+        }
+        stored.push_back(StoredField{name, values.back(), version.stamp, entry.first, entry.second});
+        if (name == deleted_name) deleted_value = values.back();
+        if (name == status_name) status_value = values.back();
+      }
+      for (const auto& [name, entry] : locked.entries) {
+        if (!live.count(entry)) {
+          live.insert(entry);  // once
+          dead_txns.push_back(static_cast<int64_t>(entry.first));
+          dead_ords.push_back(static_cast<int32_t>(entry.second));
+        }
+      }
+      ids.emplace_back(record.id.AsBytes());
       types.push_back(record.type);
       scopes.push_back(record.scope);
-      values.push_back(EncodeValue(w.version.value));
-      hlcs.push_back(static_cast<int64_t>(w.version.stamp.hlc));
-      nodes.push_back(w.version.stamp.node);
-      ords.push_back(w.ord);
+      rows.push_back(EncodeStoredFields(stored));
+      counts.push_back(static_cast<int32_t>(record.fields.size()));
+      deleted.push_back(std::move(deleted_value));
+      status.push_back(std::move(status_value));
+      ords.push_back(static_cast<int32_t>(ord));
     }
-    fields.BytesArray(ids).TextArray(names).TextArray(types).TextArray(scopes);
-    fields.BytesArray(values).Int64Array(hlcs).Int64Array(nodes).Int32Array(ords);
+    records.BytesArray(ids).TextArray(types).TextArray(scopes).BytesArray(rows);
+    records.Int32Array(counts).BytesArray(deleted).BytesArray(status);
+    changes.Int64(static_cast<int64_t>(txn_id_)).Int32Array(ords).BytesArray(ids).TextArray(
+        scopes);
+    dead.Int64Array(dead_txns).Int32Array(dead_ords);
+    any_dead = !dead_txns.empty();
   }
   Params checksums;
   {
@@ -349,14 +398,18 @@ Status PostgresWriteTxn::CommitWrites() {
     }
     checksums.TextArray(scopes).TextArray(sums).Int64Array(counts);
   }
-  std::vector<Step> steps = {{&kNextTxn, &kNoParams}};
-  if (!new_records_.empty()) steps.push_back({&kInsertRecords, &records});
+  std::vector<Step> steps;
   if (!superseded_.empty()) steps.push_back({&kInsertHistory, &history});
-  steps.push_back({&kUpsertFields, &fields});
+  steps.push_back({&kUpsertRecords, &records});
+  steps.push_back({&kInsertChanges, &changes});
+  if (any_dead) steps.push_back({&kDeleteChanges, &dead});
   steps.push_back({&kAddChecksums, &checksums});
   std::vector<std::string> written_scopes;
   for (const auto& [scope, delta] : checksum_deltas_) written_scopes.push_back(scope);
-  const Params positions = Params().Int64(next_ord_).TextArray(written_scopes);
+  const Params positions = Params()
+                             .Int64(static_cast<int64_t>(changed_records_.size()))
+                             .TextArray(written_scopes)
+                             .Int64(static_cast<int64_t>(txn_id_));
   steps.push_back({&kTakePositions, &positions});
   steps.push_back({&kCommit, &kNoParams});
   return Run(std::move(steps)).status();

@@ -124,8 +124,11 @@ void FollowFeed(Storage& storage, const std::vector<std::string>& scopes, uint64
         out.error = "read failed: " + page.status().ToString();
         return;
       }
+      // The fields of one record changed by one transaction share a position: positions
+      // never go backwards within a page and all lie after the cursor the page started at.
+      const uint64_t page_start = out.cursor;
       for (const Change& c : *page) {
-        if (c.seq <= out.cursor) {
+        if (c.seq <= page_start || c.seq < out.cursor) {
           out.error = "position " + std::to_string(c.seq) + " after cursor " +
                       std::to_string(out.cursor);
           return;
