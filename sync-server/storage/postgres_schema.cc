@@ -211,7 +211,10 @@ Result<int> StoredSchemaVersion(Connection& conn) {
   return ReadVersion(conn);
 }
 
-Status MigrateSchema(Connection& conn) {
+Status MigrateSchema(Connection& conn, int target) {
+  if (target < 1 || target > kSchemaVersion) {
+    return InvalidArgument("no schema version " + std::to_string(target));
+  }
   if (auto begun = conn.Run("BEGIN"); !begun.ok()) return begun.status();
   auto fail = [&conn](Status s) {
     (void)conn.Run("ROLLBACK");
@@ -226,16 +229,16 @@ Status MigrateSchema(Connection& conn) {
         ", newer than version " + std::to_string(kSchemaVersion) +
         " of this server: upgrade the server; the database was not changed"));
   }
-  for (int v = *version + 1; v <= kSchemaVersion; ++v) {
+  for (int v = *version + 1; v <= target; ++v) {
     if (auto r = conn.Run(kMigrations[v - 1]); !r.ok()) {
       return fail(Status(r.status().code(), "migration to schema version " +
                                                 std::to_string(v) + " failed: " +
                                                 r.status().message()));
     }
   }
-  if (*version != kSchemaVersion) {
+  if (*version < target) {
     const std::string set = "DELETE FROM schema_version; INSERT INTO schema_version VALUES (" +
-                            std::to_string(kSchemaVersion) + ")";
+                            std::to_string(target) + ")";
     if (auto r = conn.Run(set); !r.ok()) return fail(r.status());
   }
   if (auto r = conn.Run("COMMIT"); !r.ok()) return fail(r.status());

@@ -17,7 +17,9 @@ inline constexpr int kSchemaVersion = 3;
 // Brings the schema of the connection's database (its current schema, i.e. the first entry
 // of search_path) to kSchemaVersion. kFailedPrecondition, naming both versions, when the
 // database is newer.
-Status MigrateSchema(Connection& conn);
+// `target` below kSchemaVersion stops at that version: for tests that build an older
+// database to migrate.
+Status MigrateSchema(Connection& conn, int target = kSchemaVersion);
 
 // The stored version; 0 for an empty database.
 Result<int> StoredSchemaVersion(Connection& conn);

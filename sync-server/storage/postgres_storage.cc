@@ -9,18 +9,23 @@
 // commits, a reader returns 11 and the device stores cursor 11, T1 commits 10: skipped
 // forever. Here positions are handed out in commit order instead:
 //
-//   1. While a write transaction runs, the field rows it writes carry its transaction id
-//      `txn` (sequence write_txns, any order) and an ordinal `ord` (1, 2, ... in write
-//      order), but no position.
-//   2. As its last statements before COMMIT, a transaction that made n writes runs
+//   1. A write transaction writes each record it changed once, at commit: the record row
+//      (all its current fields in one bytea, postgres_internal.h) and one change entry in
+//      `changes`, both naming the transaction id `txn` (sequence write_txns, taken with
+//      BEGIN, any order) and the record's ordinal `ord` (1, 2, ... in the order of the
+//      records' first changes); each field the transaction changed stores that (txn, ord).
+//      No position yet.
+//   2. As its last statements before COMMIT, a transaction that changed n records runs
 //        UPDATE commit_counter SET last_pos = last_pos + n RETURNING last_pos
 //      and records (first_pos = last_pos - n + 1, last_pos, txn) in `commits`.
 //      commit_counter is a single row: its row lock is held from that UPDATE until the
 //      transaction ends, so the next committer waits on it until this one has committed
 //      (or rolled back), and then continues from this one's last_pos.
-//   3. A change's position is first_pos + ord - 1. ReadChanges joins commits and fields and
-//      returns positions > cursor in order, each window of commits in one statement (one
-//      snapshot).
+//   3. An entry's position is first_pos + ord - 1: all fields of one record changed by one
+//      transaction share it, and a reader never splits it. ReadChanges joins commits,
+//      entries and record rows and returns, per entry with position > cursor in order, the
+//      record's fields whose stored (txn, ord) is that entry's, each window of commits in
+//      one statement (one snapshot).
 //
 // Invariant: a snapshot that sees a commit sees every commit with smaller positions. The
 // committer C' with the range just below C's held the counter lock until it ended, and C
@@ -36,15 +41,19 @@
 // earlier range is open, and runs readers against writers on two instances; the same tests
 // fail when positions are taken at the start of the transaction.
 //
-// A field row keeps only its latest change: a later transaction that overwrites the field
-// moves the row to its own (later) position, leaving a gap at the old one. A reader behind
-// sees the newest version once, which is what delta sync needs; the checksum at the end of
-// a pull confirms the result.
+// A field keeps only its latest change: a later transaction that overwrites it stores its
+// own (txn, ord) in the field, so the field comes at that later position and no more at
+// the old one; an entry left with no field is deleted by the transaction that took its last
+// one, leaving a gap. A reader behind sees the newest version once, which is what delta
+// sync needs; the checksum at the end of a pull confirms the result. (Why entries and not
+// just the record row's latest position: a reader whose cursor stopped between a record's
+// old and new positions, after the record had moved, would otherwise never get the fields
+// of the old position.)
 //
 // Cost: writers serialize only over the tail of the commit: the counter UPDATE, one INSERT
 // into commits and COMMIT itself (WAL flush). They are sent with the rest of the commit in
 // one pipeline (postgres_write_txn.cc), so no network round trip happens while the lock is
-// held; records, fields, history and checksums are written before the counter, outside it.
+// held; records, entries, history and checksums are written before the counter, outside it.
 // bench/pg_commit_order_bench.cc measures this against the same writers without the
 // counter (which would be unsafe).
 //
