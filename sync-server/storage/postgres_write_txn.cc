@@ -46,6 +46,9 @@ const Statement kBegin = {"txn_begin", "BEGIN"};
 const Statement kCommit = {"txn_commit", "COMMIT"};
 const Statement kLockRecord = {"lock_record", "SELECT pg_advisory_xact_lock($1::int8)"};
 
+const Statement kLoadRecords = {"load_records", R"sql(
+SELECT id, type, scope, fields FROM records WHERE id = ANY($1::bytea[]))sql"};
+
 const Statement kMarkBatch = {"mark_batch", R"sql(
 INSERT INTO batches (node, batch_seq) VALUES ($1::int8, $2::int8)
 ON CONFLICT DO NOTHING RETURNING 1::int4)sql"};
@@ -151,19 +154,47 @@ Status PostgresWriteTxn::LockRecords(const std::vector<Uuid>& ids) {
   // Ascending key order for every transaction: whoever holds a lock waits only for larger
   // keys, so no cycle of waits can form.
   std::set<int64_t> keys;
+  std::set<Uuid> to_load;  // locked by this call or before, but not read yet
   for (const Uuid& id : ids) {
     const int64_t key = RecordLockKey(id);
     if (!lock_keys_.count(key)) keys.insert(key);
+    if (!locked_.count(id)) to_load.insert(id);
   }
-  if (keys.empty()) return Status::Ok();
+  if (keys.empty() && to_load.empty()) return Status::Ok();
   std::vector<Params> params;
   params.reserve(keys.size());
   for (int64_t key : keys) params.push_back(Params().Int64(key));
   std::vector<Step> steps;
   for (const Params& p : params) steps.push_back({&kLockRecord, &p});
+  // The records are read in the same round trip, after the locks (its own statement, so
+  // its snapshot sees what the previous holders committed): the caller's LoadRecord calls
+  // then cost no round trip each.
+  std::vector<std::string> id_bytes;
+  for (const Uuid& id : to_load) id_bytes.emplace_back(id.AsBytes());
+  const Params load = Params().BytesArray(id_bytes);
+  if (!to_load.empty()) steps.push_back({&kLoadRecords, &load});
   auto results = Run(std::move(steps));
   if (!results.ok()) return results.status();
   lock_keys_.insert(keys.begin(), keys.end());
+  if (to_load.empty()) return Status::Ok();
+  std::map<Uuid, LockedRecord> loaded;
+  const Rows& rows = results->back();
+  for (int i = 0; i < rows.size(); ++i) {
+    auto id = Uuid::FromBytes(rows.Bytes(i, 0));
+    if (!id || !to_load.count(*id)) {
+      failure_ = Internal("postgres: a stored record id is not 16 bytes");
+      return failure_;
+    }
+    LockedRecord locked;
+    Record record{*id, rows.Text(i, 1), rows.Text(i, 2), {}};
+    if (Status s = AddStoredFields(rows.Bytes(i, 3), record, &locked.entries); !s.ok()) {
+      failure_ = s;
+      return s;
+    }
+    locked.record = std::move(record);
+    loaded.emplace(*id, std::move(locked));
+  }
+  for (const Uuid& id : to_load) locked_.emplace(id, std::move(loaded[id]));  // absent: none
   return Status::Ok();
 }
 
