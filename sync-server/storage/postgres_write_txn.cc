@@ -23,9 +23,12 @@
 // PutField only records the write in memory (the locked record's view, the previous
 // version for the history, the checksum delta of the scope). Commit writes each changed
 // record's row once, whole (its fields in one bytea, see postgres_internal.h), in one
-// multi-row upsert, with the history and checksum statements, the commit-position step and
-// COMMIT, in one pipeline: one round trip per transaction on top of the reads. Each changed
-// record takes one position, whatever number of its fields changed. Checksum rows are updated in scope
+// multi-row upsert, plus one change entry per changed record (and the removal of entries
+// whose every field it changed again), with the history and checksum statements, the
+// commit-position step and COMMIT, in one pipeline: one round trip per transaction on top
+// of the reads. Each changed record takes one position, whatever number of its fields
+// changed. LockRecords reads the records it locks in its own round trip, so the merger's
+// LoadRecord calls that follow cost none. Checksum rows are updated in scope
 // order, so two committers never wait on each other's checksum rows in a cycle, and the
 // global commit counter comes last of all so its lock is held as briefly as possible
 // (see postgres_storage.cc for why positions are taken there).
