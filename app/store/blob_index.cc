@@ -26,7 +26,9 @@ constexpr size_t kShaBytes = 32;
 
 // The serialized protocol Value starts with its oneof tag: blob_sha256 (field 9) or rows
 // (field 10), both length-delimited. Other values cannot hold a blob reference, so a scan
-// decodes only these.
+// decodes only these (MayHoldBlob). The same condition is the partial index
+// outbox_entry_blobs (schema.cc), so the scan reads only such entries; confirmed records
+// with such a field have has_blobs = 1 (index record_with_blobs).
 constexpr char kMayHoldBlobSql[] = "substr(value, 1, 1) IN (x'4a', x'52')";
 
 void CollectBlobs(const Value& value, std::vector<std::string>* out) {
@@ -92,7 +94,7 @@ Status DeviceStore::AttachBlob(const Uuid& id, const std::string& field, const s
 }
 
 Status DeviceStore::AdoptWrittenBlobs() {
-  auto q = db_.Cached(std::string("SELECT record_id, value FROM outbox WHERE ") + kMayHoldBlobSql);
+  auto q = db_.Cached(std::string("SELECT record_id, value FROM outbox_entry WHERE ") + kMayHoldBlobSql);
   auto note = db_.Cached(
       "INSERT INTO device_blob(sha256, bytes, record_id, uploaded, added_ms) "
       "VALUES (?, ?, ?, 0, ?) ON CONFLICT(sha256) DO NOTHING");
@@ -128,8 +130,9 @@ Result<std::vector<LocalBlob>> DeviceStore::BlobsToUpload() {
   if (Status s = AdoptWrittenBlobs(); !s.ok()) return s;
   auto q = db_.Cached(
       "SELECT b.sha256, b.bytes, b.record_id FROM device_blob b WHERE b.uploaded = 0 "
-      "AND b.record_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM outbox o "
-      "WHERE o.record_id = b.record_id AND o.state < 2) ORDER BY b.added_ms");
+      "AND b.record_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM outbox_entry o "
+      "WHERE o.record_id = b.record_id AND o.seq > (SELECT answered_through FROM sync_state "
+      "WHERE id = 1)) ORDER BY b.added_ms");
   if (!q.ok()) return q.status();
   std::vector<LocalBlob> out;
   for (;;) {
@@ -180,50 +183,69 @@ Result<std::optional<LocalBlob>> DeviceStore::FindLocalBlob(const std::string& s
 Result<std::optional<Uuid>> DeviceStore::RecordReferencingBlob(const std::string& sha256) {
   if (Status s = CheckSha(sha256); !s.ok()) return s;
   std::lock_guard lock(mu_);
-  for (const char* table : {"field", "outbox"}) {
-    auto q = db_.Cached(std::string("SELECT record_id, value FROM ") + table + " WHERE " +
-                        kMayHoldBlobSql + " AND instr(value, ?) > 0");
-    if (!q.ok()) return q.status();
-    q->BindBlob(1, sha256);
-    for (;;) {
-      auto row = q->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      if (!References(q->BlobView(1), sha256)) continue;
-      if (auto id = Uuid::FromBytes(q->BlobView(0))) return std::optional<Uuid>(*id);
+  // Confirmed records first: decode those whose blob holds the hash at all.
+  auto confirmed = db_.Cached(
+      "SELECT id, fields FROM record WHERE has_blobs = 1 AND instr(fields, ?) > 0");
+  if (!confirmed.ok()) return confirmed.status();
+  confirmed->BindBlob(1, sha256);
+  std::vector<StoredField> fields;
+  for (;;) {
+    auto row = confirmed->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (!DecodeFields(confirmed->BlobView(1), &fields).ok()) continue;
+    for (const StoredField& f : fields) {
+      if (!MayHoldBlob(f.value) || !References(f.value, sha256)) continue;
+      if (auto id = Uuid::FromBytes(confirmed->BlobView(0))) return std::optional<Uuid>(*id);
     }
+  }
+  confirmed->Reset();
+  auto q = db_.Cached(std::string("SELECT record_id, value FROM outbox_entry WHERE ") +
+                      kMayHoldBlobSql + " AND instr(value, ?) > 0");
+  if (!q.ok()) return q.status();
+  q->BindBlob(1, sha256);
+  for (;;) {
+    auto row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (!References(q->BlobView(1), sha256)) continue;
+    if (auto id = Uuid::FromBytes(q->BlobView(0))) return std::optional<Uuid>(*id);
   }
   return std::optional<Uuid>();
 }
 
 Result<std::vector<MissingBlob>> DeviceStore::MissingBlobs(size_t limit) {
   std::lock_guard lock(mu_);
-  auto q = db_.Cached(std::string("SELECT f.record_id, f.value FROM field f WHERE ") +
-                      kMayHoldBlobSql +
-                      " AND NOT EXISTS (SELECT 1 FROM field d WHERE d.record_id = f.record_id "
-                      "AND d.name = '_deleted' AND d.value = ?)");
+  auto q = db_.Cached("SELECT id, fields FROM record WHERE has_blobs = 1");
   auto held = db_.Cached("SELECT 1 FROM device_blob WHERE sha256 = ?");
   if (!q.ok()) return q.status();
   if (!held.ok()) return held.status();
-  q->BindBlob(1, EncodeValue(Value(true)));
+  const std::string deleted = EncodeValue(Value(true));
   std::vector<MissingBlob> out;
   std::set<std::string> seen;
+  std::vector<StoredField> fields;
   while (out.size() < limit) {
     auto row = q->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    auto value = DecodeValue(q->BlobView(1));
     auto id = Uuid::FromBytes(q->BlobView(0));
-    if (!value.ok() || !id) continue;
-    std::vector<std::string> found;
-    CollectBlobs(*value, &found);
-    for (const std::string& sha : found) {
-      if (sha.size() != kShaBytes || !seen.insert(sha).second) continue;
-      held->Reset();
-      held->BindBlob(1, sha);
-      auto have = held->Step();
-      if (!have.ok()) return have.status();
-      if (!*have && out.size() < limit) out.push_back({sha, *id});
+    if (!id || !DecodeFields(q->BlobView(1), &fields).ok()) continue;
+    const StoredField* gone = FindField(fields, kDeletedField);
+    if (gone && gone->value == deleted) continue;  // a deleted record needs no attachment
+    for (const StoredField& f : fields) {
+      if (!MayHoldBlob(f.value)) continue;
+      auto value = DecodeValue(f.value);
+      if (!value.ok()) continue;
+      std::vector<std::string> found;
+      CollectBlobs(*value, &found);
+      for (const std::string& sha : found) {
+        if (sha.size() != kShaBytes || !seen.insert(sha).second) continue;
+        held->Reset();
+        held->BindBlob(1, sha);
+        auto have = held->Step();
+        if (!have.ok()) return have.status();
+        if (!*have && out.size() < limit) out.push_back({sha, *id});
+      }
     }
   }
   return out;

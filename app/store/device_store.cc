@@ -191,7 +191,7 @@ Status DeviceStore::Wipe() {
   {
     Transaction txn(db_);
     if (Status s = txn.Begin(); !s.ok()) return s;
-    for (const char* table : {"record", "field", "outbox", "rejected_write", "record_key",
+    for (const char* table : {"record", "outbox_entry", "rejected_write", "record_key",
                               "scope_checksum", "repair_seen", "sync_state", "device_blob"}) {
       if (Status s = db_.Exec(std::string("DELETE FROM ") + table); !s.ok()) return s;
     }
@@ -290,25 +290,30 @@ Status DeviceStore::Delete(const Uuid& id) { return Set(id, {{kDeletedField, Val
 
 Result<int64_t> DeviceStore::PendingCount() {
   std::lock_guard lock(mu_);
-  return db_.QueryInt("SELECT count(*) FROM outbox WHERE state < 2");
+  return db_.QueryInt(
+      "SELECT count(*) FROM outbox_entry WHERE seq > (SELECT answered_through FROM sync_state "
+      "WHERE id = 1)");
 }
 
 Status DeviceStore::ResolveConflict(const Uuid& conflict_id, const Value& chosen,
                                     const std::string& resolution) {
   std::lock_guard lock(mu_);
   if (clock_.node() == 0) return FailedPrecondition("log in before writing");
-  auto target = db_.Cached(
-      "SELECT r.type, f.value FROM record r JOIN field f ON f.record_id = r.id "
-      "WHERE r.id = ? AND f.name = ?");
+  auto target = db_.Cached("SELECT type, fields FROM record WHERE id = ?");
   if (!target.ok()) return target.status();
+  target->BindBlob(1, conflict_id.AsBytes());
+  auto found = target->Step();
+  if (!found.ok()) return found.status();
+  if (!*found || target->Text(0) != type::kConflict) return NotFound("no such conflict");
+  const std::string blob = target->Blob(1);
+  target->Reset();
+  std::vector<StoredField> confirmed;
+  if (Status s = DecodeFields(blob, &confirmed); !s.ok()) return s;
   std::string record_text, field_name;
   for (const char* name : {field::kConflictRecord, field::kConflictField}) {
-    target->Reset();
-    target->BindBlob(1, conflict_id.AsBytes()).BindText(2, name);
-    auto row = target->Step();
-    if (!row.ok()) return row.status();
-    if (!*row || target->Text(0) != type::kConflict) return NotFound("no such conflict");
-    auto value = DecodeValue(target->BlobView(1));
+    const StoredField* f = FindField(confirmed, name);
+    if (!f) return NotFound("no such conflict");
+    auto value = DecodeValue(f->value);
     if (!value.ok() || value->type() != ValueType::kText) return Internal("malformed conflict");
     (name == field::kConflictRecord ? record_text : field_name) =
         *value->get_if<std::string>();
@@ -336,28 +341,38 @@ Status DeviceStore::WriteFields(const Uuid& id, const FieldValues& fields, const
   const bool new_record = !new_record_type.empty();
   const std::string id_bytes(id.AsBytes());
   std::string type = new_record_type;
+  std::string confirmed_blob;  // the record's confirmed fields: the bases of first edits
   if (!new_record) {
-    auto known = db_.Cached("SELECT type FROM record WHERE id = ?");
+    auto known = db_.Cached("SELECT type, fields FROM record WHERE id = ?");
     if (!known.ok()) return known.status();
     known->BindBlob(1, id_bytes);
     auto found = known->Step();
     if (!found.ok()) return found.status();
     if (!*found) return NotFound("no record " + id.ToString());
     type = known->Text(0);
+    confirmed_blob = known->Blob(1);
   }
   for (const auto& [name, value] : fields) {
     if (Status s = CheckWritable(type, name, value, !new_record); !s.ok()) return s;
   }
+  std::vector<StoredField> confirmed;
+  if (Status s = DecodeFields(confirmed_blob, &confirmed); !s.ok()) return s;
+  // Entries above in_flight_through are pending (store_internal.h).
+  int64_t sent_through = 0;
+  if (!new_record) {
+    auto marks = ReadMarks(db_);
+    if (!marks.ok()) return marks.status();
+    sent_through = marks->in_flight_through;
+  }
 
   auto latest = db_.Cached(
-      "SELECT seq, state, hlc FROM outbox WHERE record_id = ? AND name = ? "
+      "SELECT seq, hlc FROM outbox_entry WHERE record_id = ? AND name = ? "
       "ORDER BY seq DESC LIMIT 1");
-  auto confirmed = db_.Cached("SELECT hlc, node FROM field WHERE record_id = ? AND name = ?");
-  auto coalesce = db_.Cached("UPDATE outbox SET value = ?, hlc = ? WHERE seq = ?");
+  auto coalesce = db_.Cached("UPDATE outbox_entry SET value = ?, hlc = ? WHERE seq = ?");
   auto append = db_.Cached(
-      "INSERT INTO outbox(record_id, name, value, hlc, base_hlc, base_node, state) "
-      "VALUES (?, ?, ?, ?, ?, ?, 0)");
-  for (auto* s : {&latest, &confirmed, &coalesce, &append}) {
+      "INSERT INTO outbox_entry(record_id, name, value, hlc, base_hlc, base_node) "
+      "VALUES (?, ?, ?, ?, ?, ?)");
+  for (auto* s : {&latest, &coalesce, &append}) {
     if (!s->ok()) return s->status();
   }
   for (const auto& [name, value] : fields) {
@@ -371,7 +386,7 @@ Status DeviceStore::WriteFields(const Uuid& id, const FieldValues& fields, const
       row = latest->Step();
       if (!row.ok()) return row.status();
     }
-    if (*row && latest->Int(1) == kEntryPending) {
+    if (*row && latest->Int(0) > sent_through) {
       // Coalesce: the server will see one write, based on what the user first edited.
       coalesce->Reset();
       coalesce->BindBlob(1, encoded).Bind(2, static_cast<int64_t>(stamp.hlc)).Bind(3, latest->Int(0));
@@ -381,19 +396,11 @@ Status DeviceStore::WriteFields(const Uuid& id, const FieldValues& fields, const
       append->BindBlob(1, id_bytes).BindText(2, name).BindBlob(3, encoded);
       append->Bind(4, static_cast<int64_t>(stamp.hlc));
       if (*row) {  // in flight or answered: this write is based on it
-        append->Bind(5, latest->Int(2)).Bind(6, stamp.node);
-      } else if (new_record) {
-        append->BindNull(5).BindNull(6);
+        append->Bind(5, latest->Int(1)).Bind(6, stamp.node);
+      } else if (const StoredField* base = FindField(confirmed, name)) {
+        append->Bind(5, static_cast<int64_t>(base->hlc)).Bind(6, base->node);
       } else {
-        confirmed->Reset();
-        confirmed->BindBlob(1, id_bytes).BindText(2, name);
-        auto base = confirmed->Step();
-        if (!base.ok()) return base.status();
-        if (*base) {
-          append->Bind(5, confirmed->Int(0)).Bind(6, confirmed->Int(1));
-        } else {
-          append->BindNull(5).BindNull(6);
-        }
+        append->BindNull(5).BindNull(6);
       }
       if (Status s = append->Run(); !s.ok()) return s;
     }

@@ -17,6 +17,10 @@
 //             base of later writes, until a complete pull has brought the server's result
 //             into the confirmed replica (FinishPull); then removed.
 // A write the server rejected leaves the outbox for rejected_write, with the reason.
+// Entries are numbered in write order and batches take the oldest pending ones, so each
+// state is a range of entry numbers and a batch changes state with one row write
+// (store_internal.h); the confirmed replica keeps one row per record, its fields in one
+// blob (schema.cc, version 3).
 //
 // Invariants:
 //  1. At most one batch is in flight (sync_state.in_flight_seq, 0 for none).
@@ -264,8 +268,8 @@ class DeviceStore {
   // the value's form only).
   Status CheckWritable(const std::string& type, const std::string& name, const Value& value,
                        bool record_exists) const;
-  // Moves the outbox entries selected by `where_clause` (one parameter) to rejected_write.
-  Status MoveToRejected(std::string_view where_clause, int64_t arg, const std::string& reason);
+  // Moves the outbox entries with seq in [first_seq, last_seq] to rejected_write.
+  Status MoveToRejected(int64_t first_seq, int64_t last_seq, const std::string& reason);
   Uuid NewId();
   // Deletes every file in BlobDir() (Wipe).
   Status RemoveBlobFiles();

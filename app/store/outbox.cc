@@ -1,6 +1,11 @@
 // The sync side of the outbox: forming push batches, keeping the one in flight, and
-// recording the server's answers (see the outbox states in device_store.h).
+// recording the server's answers (see the outbox states in device_store.h). An entry's
+// state is its seq's place relative to the marks in sync_state (store_internal.h), so a
+// batch changes state with one row write, whatever its size.
+#include <optional>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "app/store/device_store.h"
 #include "app/store/record_fields.h"
@@ -10,184 +15,198 @@ namespace homevisit::store {
 
 namespace {
 
-struct SyncCounters {
-  uint64_t next_batch_seq = 1;
-  uint64_t in_flight_seq = 0;
+// Entries in seq order from a range of seqs: (?1, ?2], at most ?3.
+constexpr char kEntriesSql[] =
+    "SELECT seq, record_id, name, value, hlc, base_hlc, base_node FROM outbox_entry "
+    "WHERE seq > ?1 AND seq <= ?2 ORDER BY seq LIMIT ?3";
+
+// Builds the batch from outbox entries: consecutive entries of one record share a
+// RecordWrite, whose type and scope are looked up once.
+class BatchBuilder {
+ public:
+  BatchBuilder(Connection& db, OutboxBatch* batch) : db_(db), batch_(batch) {}
+
+  // Adds the row under `row` (kEntriesSql's columns). Returns the bytes it adds (roughly,
+  // for the batch bound).
+  Result<size_t> Add(const StatementRef& row) {
+    const std::string_view id = row.BlobView(1);
+    v1::RecordWrite* write = nullptr;
+    size_t bytes = 0;
+    const int n = batch_->request.writes_size();
+    if (n > 0 && batch_->request.writes(n - 1).record_id() == id) {
+      write = batch_->request.mutable_writes(n - 1);
+    } else {
+      auto head = db_.Cached("SELECT type, scope FROM record WHERE id = ?");
+      if (!head.ok()) return head.status();
+      head->BindBlob(1, id);
+      auto found = head->Step();
+      if (!found.ok()) return found.status();
+      if (!*found) return Internal("an outbox entry names no known record");
+      write = batch_->request.add_writes();
+      write->set_record_id(std::string(id));
+      write->set_type(head->Text(0));
+      write->set_scope(head->Text(1));
+      write->set_hlc(static_cast<uint64_t>(row.Int(4)));  // fields stamped alike omit theirs
+      batch_->entries.emplace_back();
+      bytes += id.size() + write->type().size() + write->scope().size() + 8;
+    }
+    v1::FieldWrite* f = write->add_fields();
+    f->set_name(row.Text(2));
+    const std::string_view value = row.BlobView(3);
+    if (!f->mutable_value()->ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+      return Internal("outbox entry holds a malformed value");
+    }
+    const uint64_t hlc = static_cast<uint64_t>(row.Int(4));
+    if (hlc != write->hlc()) f->set_hlc(hlc);
+    if (!row.IsNull(5)) {
+      f->mutable_base()->set_hlc(static_cast<uint64_t>(row.Int(5)));
+      f->mutable_base()->set_node(static_cast<uint32_t>(row.Int(6)));
+    }
+    batch_->entries.back().push_back(row.Int(0));
+    ++batch_->field_count;
+    return bytes + f->name().size() + value.size() + 24;
+  }
+
+ private:
+  Connection& db_;
+  OutboxBatch* batch_;
 };
-
-Result<SyncCounters> ReadCounters(Connection& db) {
-  auto stmt = db.Cached("SELECT next_batch_seq, in_flight_seq FROM sync_state WHERE id = 1");
-  if (!stmt.ok()) return stmt.status();
-  auto row = stmt->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Internal("sync state row is missing");
-  return SyncCounters{static_cast<uint64_t>(stmt->Int(0)), static_cast<uint64_t>(stmt->Int(1))};
-}
-
-Status WriteCounters(Connection& db, const SyncCounters& c) {
-  auto stmt = db.Cached("UPDATE sync_state SET next_batch_seq = ?, in_flight_seq = ? WHERE id = 1");
-  if (!stmt.ok()) return stmt.status();
-  stmt->Bind(1, static_cast<int64_t>(c.next_batch_seq)).Bind(2, static_cast<int64_t>(c.in_flight_seq));
-  return stmt->Run();
-}
-
-constexpr char kEntryColumns[] =
-    "SELECT o.seq, o.record_id, r.type, r.scope, o.name, o.value, o.hlc, o.base_hlc, "
-    "o.base_node FROM outbox o JOIN record r ON r.id = o.record_id ";
-
-// Adds the row under the statement to the batch: consecutive entries of one record share
-// a RecordWrite. Returns the bytes it adds (roughly, for the batch bound).
-Result<size_t> AddEntry(const StatementRef& row, OutboxBatch* batch) {
-  const std::string_view id = row.BlobView(1);
-  v1::RecordWrite* write = nullptr;
-  size_t bytes = 0;
-  const int n = batch->request.writes_size();
-  if (n > 0 && batch->request.writes(n - 1).record_id() == id) {
-    write = batch->request.mutable_writes(n - 1);
-  } else {
-    write = batch->request.add_writes();
-    write->set_record_id(std::string(id));
-    write->set_type(row.Text(2));
-    write->set_scope(row.Text(3));
-    write->set_hlc(static_cast<uint64_t>(row.Int(6)));  // fields stamped alike omit theirs
-    batch->entries.emplace_back();
-    bytes += id.size() + write->type().size() + write->scope().size() + 8;
-  }
-  v1::FieldWrite* f = write->add_fields();
-  f->set_name(row.Text(4));
-  const std::string_view value = row.BlobView(5);
-  if (!f->mutable_value()->ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-    return Internal("outbox entry holds a malformed value");
-  }
-  const uint64_t hlc = static_cast<uint64_t>(row.Int(6));
-  if (hlc != write->hlc()) f->set_hlc(hlc);
-  if (!row.IsNull(7)) {
-    f->mutable_base()->set_hlc(static_cast<uint64_t>(row.Int(7)));
-    f->mutable_base()->set_node(static_cast<uint32_t>(row.Int(8)));
-  }
-  batch->entries.back().push_back(row.Int(0));
-  ++batch->field_count;
-  return bytes + f->name().size() + value.size() + 24;
-}
 
 }  // namespace
 
 Result<OutboxBatch> DeviceStore::NextBatch(const BatchLimits& limits) {
   std::lock_guard lock(mu_);
-  auto counters = ReadCounters(db_);
-  if (!counters.ok()) return counters.status();
+  auto marks = ReadMarks(db_);
+  if (!marks.ok()) return marks.status();
   OutboxBatch batch;
-  if (counters->in_flight_seq != 0) {
-    auto stmt = db_.Cached(std::string(kEntryColumns) +
-                            "WHERE o.batch_seq = ? AND o.state = 1 ORDER BY o.seq");
-    if (!stmt.ok()) return stmt.status();
-    stmt->Bind(1, static_cast<int64_t>(counters->in_flight_seq));
+  auto stmt = db_.Cached(kEntriesSql);
+  if (!stmt.ok()) return stmt.status();
+  if (marks->in_flight_seq != 0) {
+    BatchBuilder builder(db_, &batch);
+    stmt->Bind(1, marks->answered_through).Bind(2, marks->in_flight_through).Bind(3, INT64_MAX);
     for (;;) {
       auto row = stmt->Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      if (auto added = AddEntry(*stmt, &batch); !added.ok()) return added.status();
+      if (auto added = builder.Add(*stmt); !added.ok()) return added.status();
     }
+    stmt->Reset();
     if (batch.field_count > 0) {
-      batch.batch_seq = counters->in_flight_seq;
+      batch.batch_seq = marks->in_flight_seq;
       batch.resent = true;
       batch.request.set_batch_seq(batch.batch_seq);
       return batch;
     }
     // Nothing left of it (cannot happen unless the file was edited): forget it.
-    counters->in_flight_seq = 0;
+    marks->in_flight_seq = 0;
+    marks->in_flight_through = marks->answered_through;
     batch = OutboxBatch{};
   }
 
-  auto stmt = db_.Cached(std::string(kEntryColumns) + "WHERE o.state = 0 ORDER BY o.seq LIMIT ?");
-  if (!stmt.ok()) return stmt.status();
-  stmt->Bind(1, static_cast<int64_t>(std::max<size_t>(limits.max_fields, 1)));
+  BatchBuilder builder(db_, &batch);
+  stmt->Bind(1, marks->in_flight_through).Bind(2, INT64_MAX);
+  stmt->Bind(3, static_cast<int64_t>(std::max<size_t>(limits.max_fields, 1)));
   size_t bytes = 0;
   int64_t last_seq = 0;
   for (;;) {
     auto row = stmt->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    auto added = AddEntry(*stmt, &batch);
+    auto added = builder.Add(*stmt);
     if (!added.ok()) return added.status();
     bytes += *added;
     last_seq = stmt->Int(0);
     if (bytes >= limits.max_bytes) break;  // the first entry always goes, whatever its size
   }
+  stmt->Reset();
   if (batch.field_count == 0) return OutboxBatch{};
 
-  batch.batch_seq = counters->next_batch_seq;
+  batch.batch_seq = marks->next_batch_seq;
   batch.request.set_batch_seq(batch.batch_seq);
   Transaction txn(db_);
   if (Status s = txn.Begin(); !s.ok()) return s;
-  auto mark = db_.Cached("UPDATE outbox SET state = 1, batch_seq = ? WHERE state = 0 AND seq <= ?");
-  if (!mark.ok()) return mark.status();
-  mark->Bind(1, static_cast<int64_t>(batch.batch_seq)).Bind(2, last_seq);
-  if (Status s = mark->Run(); !s.ok()) return s;
-  if (static_cast<size_t>(db_.Changes()) != batch.field_count) {
-    return Internal("outbox changed while a batch was formed");
-  }
-  if (Status s = WriteCounters(db_, {batch.batch_seq + 1, batch.batch_seq}); !s.ok()) return s;
+  marks->in_flight_seq = batch.batch_seq;
+  marks->next_batch_seq = batch.batch_seq + 1;
+  marks->in_flight_through = last_seq;
+  if (Status s = WriteMarks(db_, *marks); !s.ok()) return s;
   if (Status s = txn.Commit(); !s.ok()) return s;
   return batch;
 }
 
 Status DeviceStore::ShrinkInFlight(size_t keep_fields) {
   std::lock_guard lock(mu_);
-  auto counters = ReadCounters(db_);
-  if (!counters.ok()) return counters.status();
-  if (counters->in_flight_seq == 0) return FailedPrecondition("no batch in flight");
-  auto stmt = db_.Cached(
-      "UPDATE outbox SET state = 0, batch_seq = NULL WHERE batch_seq = ?1 AND state = 1 AND "
-      "seq NOT IN (SELECT seq FROM outbox WHERE batch_seq = ?1 AND state = 1 ORDER BY seq "
-      "LIMIT ?2)");
-  if (!stmt.ok()) return stmt.status();
-  stmt->Bind(1, static_cast<int64_t>(counters->in_flight_seq));
-  stmt->Bind(2, static_cast<int64_t>(std::max<size_t>(keep_fields, 1)));
-  return stmt->Run();
+  auto marks = ReadMarks(db_);
+  if (!marks.ok()) return marks.status();
+  if (marks->in_flight_seq == 0) return FailedPrecondition("no batch in flight");
+  // The batch keeps its first `keep_fields` entries: its range ends at the last of them.
+  auto last = db_.Cached(
+      "SELECT max(seq) FROM (SELECT seq FROM outbox_entry WHERE seq > ?1 AND seq <= ?2 "
+      "ORDER BY seq LIMIT ?3)");
+  if (!last.ok()) return last.status();
+  last->Bind(1, marks->answered_through).Bind(2, marks->in_flight_through);
+  last->Bind(3, static_cast<int64_t>(std::max<size_t>(keep_fields, 1)));
+  auto row = last->Step();
+  if (!row.ok()) return row.status();
+  if (!*row || last->IsNull(0)) return Status::Ok();  // nothing in it to keep
+  marks->in_flight_through = last->Int(0);
+  last->Reset();
+  return WriteMarks(db_, *marks);
 }
 
-Status DeviceStore::MoveToRejected(std::string_view where_clause, int64_t arg,
-                                   const std::string& reason) {
+Status DeviceStore::MoveToRejected(int64_t first_seq, int64_t last_seq, const std::string& reason) {
+  auto marks = ReadMarks(db_);
+  if (!marks.ok()) return marks.status();
   // Later pending writes based on a rejected one are re-based on what it was based on: the
   // server never saw the rejected stamp.
-  auto entries = db_.Cached("SELECT seq, record_id, name, hlc, base_hlc, base_node FROM outbox " +
-                             std::string(where_clause));
+  auto entries = db_.Cached(
+      "SELECT seq, record_id, name, hlc, base_hlc, base_node FROM outbox_entry "
+      "WHERE seq >= ? AND seq <= ?");
   if (!entries.ok()) return entries.status();
-  entries->Bind(1, arg);
+  entries->Bind(1, first_seq).Bind(2, last_seq);
   auto rebase = db_.Cached(
-      "UPDATE outbox SET base_hlc = ?, base_node = ? WHERE record_id = ? AND name = ? AND "
-      "state = 0 AND base_hlc = ? AND base_node = ?");
+      "UPDATE outbox_entry SET base_hlc = ?, base_node = ? WHERE record_id = ? AND name = ? AND "
+      "seq > ? AND base_hlc = ? AND base_node = ?");
   auto move = db_.Cached(
-      "INSERT INTO rejected_write(seq, record_id, name, value, hlc, reason, at_ms) "
-      "SELECT seq, record_id, name, value, hlc, ?, ? FROM outbox WHERE seq = ?");
-  auto remove = db_.Cached("DELETE FROM outbox WHERE seq = ?");
+      "INSERT INTO rejected_write(record_id, name, value, hlc, reason, at_ms) "
+      "SELECT record_id, name, value, hlc, ?, ? FROM outbox_entry WHERE seq = ?");
+  auto remove = db_.Cached("DELETE FROM outbox_entry WHERE seq = ?");
   for (auto* s : {&rebase, &move, &remove}) {
     if (!s->ok()) return s->status();
   }
-  std::set<std::pair<std::string, std::string>> keys;
+  struct Rejected {
+    int64_t seq;
+    std::string id, name;
+    int64_t hlc;
+    std::optional<std::pair<int64_t, int64_t>> base;
+  };
+  std::vector<Rejected> rejected;
   for (;;) {
     auto row = entries->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    const int64_t seq = entries->Int(0);
-    const std::string id = entries->Blob(1);
-    const std::string name = entries->Text(2);
+    Rejected r{entries->Int(0), entries->Blob(1), entries->Text(2), entries->Int(3), std::nullopt};
+    if (!entries->IsNull(4)) r.base = {entries->Int(4), entries->Int(5)};
+    rejected.push_back(std::move(r));
+  }
+  entries->Reset();
+  std::set<std::pair<std::string, std::string>> keys;
+  for (const Rejected& r : rejected) {
     rebase->Reset();
-    if (entries->IsNull(4)) {
-      rebase->BindNull(1).BindNull(2);
+    if (r.base) {
+      rebase->Bind(1, r.base->first).Bind(2, r.base->second);
     } else {
-      rebase->Bind(1, entries->Int(4)).Bind(2, entries->Int(5));
+      rebase->BindNull(1).BindNull(2);
     }
-    rebase->BindBlob(3, id).BindText(4, name).Bind(5, entries->Int(3)).Bind(6, clock_.node());
+    rebase->BindBlob(3, r.id).BindText(4, r.name).Bind(5, marks->in_flight_through);
+    rebase->Bind(6, r.hlc).Bind(7, clock_.node());
     if (Status s = rebase->Run(); !s.ok()) return s;
     move->Reset();
-    move->BindText(1, reason).Bind(2, WallNow()).Bind(3, seq);
+    move->BindText(1, reason).Bind(2, WallNow()).Bind(3, r.seq);
     if (Status s = move->Run(); !s.ok()) return s;
     remove->Reset();
-    remove->Bind(1, seq);
+    remove->Bind(1, r.seq);
     if (Status s = remove->Run(); !s.ok()) return s;
-    if (IsQueryKey(name)) keys.insert({id, name});
+    if (IsQueryKey(r.name)) keys.insert({r.id, r.name});
   }
   for (const auto& [id, name] : keys) {
     if (Status s = RefreshKey(db_, id, name); !s.ok()) return s;
@@ -197,18 +216,20 @@ Status DeviceStore::MoveToRejected(std::string_view where_clause, int64_t arg,
 
 Status DeviceStore::RejectInFlight(const std::string& reason) {
   std::lock_guard lock(mu_);
-  auto counters = ReadCounters(db_);
-  if (!counters.ok()) return counters.status();
-  if (counters->in_flight_seq == 0) return FailedPrecondition("no batch in flight");
+  auto marks = ReadMarks(db_);
+  if (!marks.ok()) return marks.status();
+  if (marks->in_flight_seq == 0) return FailedPrecondition("no batch in flight");
   Transaction txn(db_);
   if (Status s = txn.Begin(); !s.ok()) return s;
-  if (Status s = MoveToRejected("WHERE batch_seq = ? AND state = 1",
-                                static_cast<int64_t>(counters->in_flight_seq), reason);
+  if (Status s = MoveToRejected(marks->answered_through + 1, marks->in_flight_through, reason);
       !s.ok()) {
     return s;
   }
   // The server did not record this batch number: the next batch takes it.
-  if (Status s = WriteCounters(db_, {counters->in_flight_seq, 0}); !s.ok()) return s;
+  marks->next_batch_seq = marks->in_flight_seq;
+  marks->in_flight_seq = 0;
+  marks->in_flight_through = marks->answered_through;
+  if (Status s = WriteMarks(db_, *marks); !s.ok()) return s;
   return txn.Commit();
 }
 
@@ -219,9 +240,9 @@ Result<PushTally> DeviceStore::Acknowledge(const OutboxBatch& batch,
                            " instead of " + std::to_string(batch.batch_seq));
   }
   std::lock_guard lock(mu_);
-  auto counters = ReadCounters(db_);
-  if (!counters.ok()) return counters.status();
-  if (counters->in_flight_seq != batch.batch_seq) {
+  auto marks = ReadMarks(db_);
+  if (!marks.ok()) return marks.status();
+  if (marks->in_flight_seq != batch.batch_seq) {
     return FailedPrecondition("batch " + std::to_string(batch.batch_seq) + " is not in flight");
   }
   PushTally tally;
@@ -229,18 +250,16 @@ Result<PushTally> DeviceStore::Acknowledge(const OutboxBatch& batch,
   std::vector<std::pair<int64_t, std::string>> rejected;  // (entry, reason)
   // A resent batch's answer repeats the outcomes of the first time (servers before schema
   // 2 sent none for it).
-  {
-    for (const v1::WriteOutcome& o : response.outcomes()) {
-      if (o.write_index() >= batch.entries.size() ||
-          o.field_index() >= batch.entries[o.write_index()].size()) {
-        return InvalidArgument("the server's answer names a write that was not sent");
-      }
-      const int64_t entry = batch.entries[o.write_index()][o.field_index()];
-      if (o.status() == v1::WRITE_REJECTED) {
-        rejected.emplace_back(entry, o.reason().empty() ? "rejected by the server" : o.reason());
-      } else if (o.status() == v1::WRITE_CONFLICT) {
-        ++tally.conflicts;
-      }
+  for (const v1::WriteOutcome& o : response.outcomes()) {
+    if (o.write_index() >= batch.entries.size() ||
+        o.field_index() >= batch.entries[o.write_index()].size()) {
+      return InvalidArgument("the server's answer names a write that was not sent");
+    }
+    const int64_t entry = batch.entries[o.write_index()][o.field_index()];
+    if (o.status() == v1::WRITE_REJECTED) {
+      rejected.emplace_back(entry, o.reason().empty() ? "rejected by the server" : o.reason());
+    } else if (o.status() == v1::WRITE_CONFLICT) {
+      ++tally.conflicts;
     }
   }
   tally.rejected = static_cast<uint32_t>(rejected.size());
@@ -249,33 +268,47 @@ Result<PushTally> DeviceStore::Acknowledge(const OutboxBatch& batch,
   Transaction txn(db_);
   if (Status s = txn.Begin(); !s.ok()) return s;
   for (const auto& [entry, reason] : rejected) {
-    if (Status s = MoveToRejected("WHERE seq = ?", entry, reason); !s.ok()) return s;
+    if (Status s = MoveToRejected(entry, entry, reason); !s.ok()) return s;
   }
-  auto answered = db_.Cached("UPDATE outbox SET state = 2 WHERE batch_seq = ? AND state = 1");
-  if (!answered.ok()) return answered.status();
-  answered->Bind(1, static_cast<int64_t>(batch.batch_seq));
-  if (Status s = answered->Run(); !s.ok()) return s;
-  if (Status s = WriteCounters(db_, {counters->next_batch_seq, 0}); !s.ok()) return s;
+  // Every entry of the batch is answered at once: the answered range now reaches its end.
+  marks->answered_through = marks->in_flight_through;
+  marks->in_flight_seq = 0;
+  if (Status s = WriteMarks(db_, *marks); !s.ok()) return s;
   if (Status s = txn.Commit(); !s.ok()) return s;
   return tally;
 }
 
 Status DeviceStore::FinishPull(int64_t now_ms) {
   std::lock_guard lock(mu_);
+  auto marks = ReadMarks(db_);
+  if (!marks.ok()) return marks.status();
   Transaction txn(db_);
   if (Status s = txn.Begin(); !s.ok()) return s;
-  auto keys = db_.Cached("SELECT DISTINCT record_id, name FROM outbox WHERE batch_seq > 0 AND state = 2");
+  // The query keys of answered entries' fields go back to the newest remaining entry or the
+  // confirmed value, once each, one record at a time.
+  std::string names;
+  for (const char* name : kQueryKeys) names += std::string(names.empty() ? "'" : ", '") + name + "'";
+  auto keys = db_.Cached("SELECT DISTINCT record_id, name FROM outbox_entry WHERE seq <= ? AND name IN (" +
+                         names + ") ORDER BY record_id");
   if (!keys.ok()) return keys.status();
-  std::vector<std::pair<std::string, std::string>> refresh;
+  keys->Bind(1, marks->answered_through);
+  std::vector<std::pair<std::string, std::vector<std::string>>> refresh;
   for (;;) {
     auto row = keys->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    if (IsQueryKey(keys->Text(1))) refresh.emplace_back(keys->Blob(0), keys->Text(1));
+    if (refresh.empty() || refresh.back().first != keys->BlobView(0)) {
+      refresh.emplace_back(keys->Blob(0), std::vector<std::string>{});
+    }
+    refresh.back().second.push_back(keys->Text(1));
   }
-  if (Status s = db_.Exec("DELETE FROM outbox WHERE batch_seq > 0 AND state = 2"); !s.ok()) return s;
-  for (const auto& [id, name] : refresh) {
-    if (Status s = RefreshKey(db_, id, name); !s.ok()) return s;
+  keys->Reset();
+  auto drop = db_.Cached("DELETE FROM outbox_entry WHERE seq <= ?");
+  if (!drop.ok()) return drop.status();
+  drop->Bind(1, marks->answered_through);
+  if (Status s = drop->Run(); !s.ok()) return s;
+  for (const auto& [id, names] : refresh) {
+    if (Status s = RefreshKeys(db_, id, names); !s.ok()) return s;
   }
   auto stamp = db_.Cached("UPDATE sync_state SET last_sync_ms = ? WHERE id = 1");
   if (!stamp.ok()) return stamp.status();

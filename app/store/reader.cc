@@ -45,7 +45,7 @@ Result<std::optional<RecordView>> StoreReader::Get(const Uuid& id) {
 }
 
 Result<std::optional<RecordView>> StoreReader::Load(const Uuid& id, uint32_t node) {
-  auto head = db_.Cached("SELECT type, scope, confirmed FROM record WHERE id = ?");
+  auto head = db_.Cached("SELECT type, scope, confirmed, fields FROM record WHERE id = ?");
   if (!head.ok()) return head.status();
   head->BindBlob(1, id.AsBytes());
   auto found = head->Step();
@@ -57,21 +57,19 @@ Result<std::optional<RecordView>> StoreReader::Load(const Uuid& id, uint32_t nod
   view.record.scope = head->Text(1);
   view.confirmed = head->Int(2) != 0;
 
-  auto fields = db_.Cached("SELECT name, value, hlc, node FROM field WHERE record_id = ?");
-  auto outbox = db_.Cached("SELECT name, value, hlc FROM outbox WHERE record_id = ? ORDER BY seq");
-  if (!fields.ok()) return fields.status();
-  if (!outbox.ok()) return outbox.status();
-  fields->BindBlob(1, id.AsBytes());
-  for (;;) {
-    auto row = fields->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    auto value = DecodeValue(fields->BlobView(1));
+  const std::string blob = head->Blob(3);
+  head->Reset();
+  std::vector<StoredField> confirmed;
+  if (Status s = DecodeFields(blob, &confirmed); !s.ok()) return s;
+  for (const StoredField& f : confirmed) {
+    auto value = DecodeValue(f.value);
     if (!value.ok()) return Internal("stored field is malformed");
-    view.record.fields[fields->Text(0)] =
-        FieldVersion{std::move(value).value(), Stamp{static_cast<uint64_t>(fields->Int(2)),
-                                                     static_cast<uint32_t>(fields->Int(3))}};
+    view.record.fields[std::string(f.name)] =
+        FieldVersion{std::move(value).value(), Stamp{f.hlc, f.node}};
   }
+  auto outbox = db_.Cached(
+      "SELECT name, value, hlc FROM outbox_entry WHERE record_id = ? ORDER BY seq");
+  if (!outbox.ok()) return outbox.status();
   outbox->BindBlob(1, id.AsBytes());
   for (;;) {
     auto row = outbox->Step();
@@ -176,13 +174,16 @@ Result<std::vector<RecordView>> StoreReader::OpenConflicts() {
 }
 
 Result<int64_t> StoreReader::PendingCount() {
-  return db_.QueryInt("SELECT count(*) FROM outbox WHERE state < 2");
+  return db_.QueryInt(
+      "SELECT count(*) FROM outbox_entry WHERE seq > (SELECT answered_through FROM sync_state "
+      "WHERE id = 1)");
 }
 
 Result<std::vector<PendingWrite>> StoreReader::PendingWrites(size_t limit) {
   auto stmt = db_.Cached(
-      "SELECT o.record_id, r.type, o.name, o.state FROM outbox o JOIN record r ON "
-      "r.id = o.record_id WHERE o.state < 2 ORDER BY o.seq LIMIT ?");
+      "SELECT o.record_id, r.type, o.name, o.seq <= s.in_flight_through FROM sync_state s "
+      "JOIN outbox_entry o ON o.seq > s.answered_through JOIN record r ON r.id = o.record_id "
+      "WHERE s.id = 1 ORDER BY o.seq LIMIT ?");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, static_cast<int64_t>(limit));
   std::vector<PendingWrite> out;
@@ -191,7 +192,34 @@ Result<std::vector<PendingWrite>> StoreReader::PendingWrites(size_t limit) {
     if (!row.ok()) return row.status();
     if (!*row) break;
     out.push_back({*Uuid::FromBytes(stmt->BlobView(0)), stmt->Text(1), stmt->Text(2),
-                   stmt->Int(3) == kEntryInFlight});
+                   stmt->Int(3) != 0});
+  }
+  return out;
+}
+
+Result<std::vector<Record>> StoreReader::ConfirmedRecords() {
+  ReadSnapshot snapshot(db_);
+  auto stmt = db_.Cached("SELECT id, type, scope, fields FROM record WHERE confirmed = 1 ORDER BY id");
+  if (!stmt.ok()) return stmt.status();
+  std::vector<Record> out;
+  std::vector<StoredField> fields;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    auto id = Uuid::FromBytes(stmt->BlobView(0));
+    if (!id) return Internal("stored record id is malformed");
+    Record r;
+    r.id = *id;
+    r.type = stmt->Text(1);
+    r.scope = stmt->Text(2);
+    if (Status s = DecodeFields(stmt->BlobView(3), &fields); !s.ok()) return s;
+    for (const StoredField& f : fields) {
+      auto value = DecodeValue(f.value);
+      if (!value.ok()) return Internal("stored field is malformed");
+      r.fields[std::string(f.name)] = FieldVersion{std::move(value).value(), Stamp{f.hlc, f.node}};
+    }
+    out.push_back(std::move(r));
   }
   return out;
 }

@@ -66,6 +66,9 @@ class StoreReader {
   Result<int64_t> PendingCount();
   Result<std::vector<PendingWrite>> PendingWrites(size_t limit);
   Result<std::vector<RejectedWrite>> RejectedWrites(size_t limit);
+  // The confirmed replica: every record the server has sent, with the fields as it sent
+  // them (no local write over them), deleted ones included. For checks and tests.
+  Result<std::vector<Record>> ConfirmedRecords();
 
  private:
   explicit StoreReader(Connection db) : db_(std::move(db)) {}

@@ -33,11 +33,17 @@ inline constexpr char kResolution[] = "resolution";    // conflict: the coordina
 inline constexpr char kResolvedBy[] = "resolved_by";   // conflict: who resolved it
 }  // namespace field
 
-// Fields whose effective value is kept in record_key for filtering.
+// Fields whose effective value is kept in record_key for filtering: exactly those that
+// StoreReader filters on (a key row costs a write per pulled record). Plain names: they are
+// also spelled into SQL. Schema 3 dropped the rows of student_id and grade, which no query
+// used.
+inline constexpr const char* kQueryKeys[] = {field::kClass,  field::kVillage, field::kHousehold,
+                                             field::kStatus, field::kAuthor,  field::kDeleted};
 inline bool IsQueryKey(std::string_view name) {
-  return name == field::kClass || name == field::kGrade || name == field::kVillage ||
-         name == field::kHousehold || name == field::kStudent || name == field::kStatus ||
-         name == field::kAuthor || name == field::kDeleted;
+  for (const char* key : kQueryKeys) {
+    if (name == key) return true;
+  }
+  return false;
 }
 
 }  // namespace homevisit::store

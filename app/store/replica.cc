@@ -1,13 +1,20 @@
 // The confirmed replica: applying pulled batches with their cursor, per-scope checksums, and
 // the repair of a scope whose checksum disagreed with the server's.
 //
+// The confirmed fields of a record are one blob in record.fields (store_internal.h): a
+// pulled record is merged into it in memory, with the checksum deltas, and written once.
+//
 // Repair: BeginRepair(scope) empties repair_seen and starts a second cursor at 0; pulled
 // batches of the repair mark every field they carry in repair_seen; FinishRepair removes
 // the scope's confirmed fields that were not sent again (the server no longer has them).
 // The replica stays readable throughout, and an interrupted repair resumes from
 // repair_cursor.
 #include <cstdlib>
+#include <algorithm>
 #include <map>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "app/store/device_store.h"
 #include "app/store/record_fields.h"
@@ -93,107 +100,137 @@ Result<size_t> DeviceStore::ApplyPulled(const v1::ChangeBatch& batch, PullTarget
 
   Transaction txn(db_);
   if (Status s = txn.Begin(); !s.ok()) return s;
-  auto outbox_rows = db_.QueryInt("SELECT EXISTS (SELECT 1 FROM outbox)");
+  auto outbox_rows = db_.QueryInt("SELECT EXISTS (SELECT 1 FROM outbox_entry)");
   if (!outbox_rows.ok()) return outbox_rows.status();
   const bool has_outbox = *outbox_rows != 0;
 
-  auto old_record = db_.Cached("SELECT scope FROM record WHERE id = ?");
+  // One read and one write per record: its confirmed fields are one blob (store_internal.h).
+  auto old_record = db_.Cached("SELECT scope, fields FROM record WHERE id = ?");
   auto put_record = db_.Cached(
-      "INSERT INTO record(id, type, scope, confirmed) VALUES (?, ?, ?, 1) ON CONFLICT(id) DO "
-      "UPDATE SET type = excluded.type, scope = excluded.scope, confirmed = 1");
-  auto old_field = db_.Cached("SELECT hlc, node FROM field WHERE record_id = ? AND name = ?");
-  auto field_names = db_.Cached("SELECT name, hlc, node FROM field WHERE record_id = ?");
-  auto put_field = db_.Cached(
-      "INSERT INTO field(record_id, name, value, hlc, node) VALUES (?, ?, ?, ?, ?) "
-      "ON CONFLICT(record_id, name) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, "
-      "node = excluded.node");
-  auto pending = db_.Cached("SELECT 1 FROM outbox WHERE record_id = ? AND name = ? LIMIT 1");
+      "INSERT INTO record(id, type, scope, confirmed, fields, has_blobs) VALUES (?, ?, ?, 1, ?, ?) "
+      "ON CONFLICT(id) DO UPDATE SET type = excluded.type, scope = excluded.scope, confirmed = 1, "
+      "fields = excluded.fields, has_blobs = excluded.has_blobs");
+  auto written = db_.Cached("SELECT name FROM outbox_entry WHERE record_id = ?");
   auto seen = db_.Cached("INSERT OR IGNORE INTO repair_seen(record_id, name) VALUES (?, ?)");
-  for (auto* s : {&old_record, &put_record, &old_field, &field_names, &put_field, &pending, &seen}) {
+  for (auto* s : {&old_record, &put_record, &written, &seen}) {
     if (!s->ok()) return s->status();
   }
 
   std::map<std::string, ChecksumDelta> deltas;
   size_t applied = 0;
-  std::string encoded;
+  std::string old_blob, new_blob;
+  std::vector<StoredField> old_fields, merged;
+  std::vector<std::string> values;  // the pulled values, serialized
+  std::vector<int> order;           // pulled fields by name, the last of equal names
+  std::set<std::string, std::less<>> overlaid;
   for (const v1::Record& r : batch.records()) {
     const Uuid id = IdOf(r.id());
     old_record->Reset();
     old_record->BindBlob(1, r.id());
     auto known = old_record->Step();
     if (!known.ok()) return known.status();
-    if (*known && old_record->Text(0) != r.scope()) {
+    const std::string old_scope = *known ? old_record->Text(0) : r.scope();
+    old_blob = *known ? old_record->Blob(1) : std::string();
+    old_record->Reset();
+    if (Status s = DecodeFields(old_blob, &old_fields); !s.ok()) return s;
+    if (old_scope != r.scope()) {
       // Scopes do not change; if the server says otherwise, move the record's confirmed
       // fields between the two sums so both stay true to the replica.
-      const std::string old_scope = old_record->Text(0);
-      field_names->Reset();
-      field_names->BindBlob(1, r.id());
-      for (;;) {
-        auto row = field_names->Step();
-        if (!row.ok()) return row.status();
-        if (!*row) break;
-        const uint64_t h = FieldHash(id, field_names->Text(0),
-                                     Stamp{static_cast<uint64_t>(field_names->Int(1)),
-                                           static_cast<uint32_t>(field_names->Int(2))});
+      for (const StoredField& f : old_fields) {
+        const uint64_t h = FieldHash(id, f.name, Stamp{f.hlc, f.node});
         deltas[old_scope].sum -= h;
         --deltas[old_scope].count;
         deltas[r.scope()].sum += h;
         ++deltas[r.scope()].count;
       }
     }
-    put_record->Reset();
-    put_record->BindBlob(1, r.id()).BindText(2, r.type()).BindText(3, r.scope());
-    if (Status s = put_record->Run(); !s.ok()) return s;
 
+    const int n = r.fields_size();
+    values.resize(n);
+    order.clear();
+    for (int i = 0; i < n; ++i) {
+      values[i].clear();
+      r.fields(i).value().SerializeToString(&values[i]);
+      order.push_back(i);
+    }
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int a, int b) { return r.fields(a).name() < r.fields(b).name(); });
+    // Of fields sent twice in one record the last counts, as when each was a row.
+    std::vector<int> unique;
+    unique.reserve(order.size());
+    for (int i : order) {
+      if (!unique.empty() && r.fields(unique.back()).name() == r.fields(i).name()) {
+        unique.back() = i;
+      } else {
+        unique.push_back(i);
+      }
+    }
+
+    // Merge the pulled fields into the confirmed ones, both in name order.
     ChecksumDelta& delta = deltas[r.scope()];
-    for (const v1::Field& f : r.fields()) {
-      const Stamp stamp = wire::FromProto(f.stamp());
-      // A record seen for the first time has no field to replace (most of a first pull).
-      Result<bool> old = false;
-      if (*known) {
-        old_field->Reset();
-        old_field->BindBlob(1, r.id()).BindText(2, f.name());
-        old = old_field->Step();
-        if (!old.ok()) return old.status();
+    merged.clear();
+    bool has_blobs = false;
+    size_t o = 0;
+    for (int i : unique) {
+      const v1::Field& f = r.fields(i);
+      while (o < old_fields.size() && old_fields[o].name < f.name()) {
+        merged.push_back(old_fields[o]);
+        has_blobs = has_blobs || MayHoldBlob(old_fields[o].value);
+        ++o;
       }
-      if (*old) {
-        delta.sum -= FieldHash(id, f.name(), Stamp{static_cast<uint64_t>(old_field->Int(0)),
-                                                   static_cast<uint32_t>(old_field->Int(1))});
+      if (o < old_fields.size() && old_fields[o].name == f.name()) {
+        delta.sum -= FieldHash(id, f.name(), Stamp{old_fields[o].hlc, old_fields[o].node});
         --delta.count;
+        ++o;
       }
+      const Stamp stamp = wire::FromProto(f.stamp());
       delta.sum += FieldHash(id, f.name(), stamp);
       ++delta.count;
+      merged.push_back({f.name(), values[i], stamp.hlc, stamp.node});
+      has_blobs = has_blobs || MayHoldBlob(values[i]);
+    }
+    for (; o < old_fields.size(); ++o) {
+      merged.push_back(old_fields[o]);
+      has_blobs = has_blobs || MayHoldBlob(old_fields[o].value);
+    }
+    EncodeFields(merged, &new_blob);
+    put_record->Reset();
+    put_record->BindBlob(1, r.id()).BindText(2, r.type()).BindText(3, r.scope());
+    put_record->BindBlob(4, new_blob).Bind(5, has_blobs ? 1 : 0);
+    if (Status s = put_record->Run(); !s.ok()) return s;
 
-      encoded.clear();
-      f.value().SerializeToString(&encoded);
-      put_field->Reset();
-      put_field->BindBlob(1, r.id()).BindText(2, f.name()).BindBlob(3, encoded);
-      put_field->Bind(4, static_cast<int64_t>(stamp.hlc)).Bind(5, stamp.node);
-      if (Status s = put_field->Run(); !s.ok()) return s;
+    // The query keys of pulled fields, unless a local write is shown over them.
+    bool names_read = false;
+    overlaid.clear();
+    for (const v1::Field& f : r.fields()) {
       // A stamp from a clock too far ahead is stored but not followed (core/hlc.h).
-      (void)clock_.Observe(stamp.hlc);
-
+      (void)clock_.Observe(f.stamp().hlc());
       if (target == PullTarget::kRepair) {
         seen->Reset();
         seen->BindBlob(1, r.id()).BindText(2, f.name());
         if (Status s = seen->Run(); !s.ok()) return s;
       }
-      if (IsQueryKey(f.name())) {
-        bool overlaid = false;
-        if (has_outbox) {
-          pending->Reset();
-          pending->BindBlob(1, r.id()).BindText(2, f.name());
-          auto row = pending->Step();
-          if (!row.ok()) return row.status();
-          overlaid = *row;
-        }
-        if (!overlaid) {
-          if (Status s = PutKey(db_, std::string(r.id()), f.name(), KeyText(f.value())); !s.ok()) {
-            return s;
-          }
-        }
-      }
       ++applied;
+    }
+    for (int i : unique) {
+      const v1::Field& f = r.fields(i);
+      if (!IsQueryKey(f.name())) continue;
+      if (has_outbox && !names_read) {
+        names_read = true;
+        written->Reset();
+        written->BindBlob(1, r.id());
+        for (;;) {
+          auto row = written->Step();
+          if (!row.ok()) return row.status();
+          if (!*row) break;
+          overlaid.insert(written->Text(0));
+        }
+        written->Reset();
+      }
+      if (overlaid.count(f.name())) continue;
+      if (Status s = PutKey(db_, std::string(r.id()), f.name(), KeyText(f.value())); !s.ok()) {
+        return s;
+      }
     }
   }
   if (Status s = AddChecksumDeltas(db_, deltas); !s.ok()) return s;
@@ -247,36 +284,63 @@ Status DeviceStore::FinishRepair() {
   const std::string scope = scope_row->Text(0);
   if (scope.empty()) return FailedPrecondition("no repair in progress");
 
-  auto stale = db_.Cached(
-      "SELECT f.record_id, f.name, f.hlc, f.node, r.scope FROM field f JOIN record r ON "
-      "r.id = f.record_id WHERE " + ScopeWithinSql("r.scope", "?1") +
-      " AND NOT EXISTS (SELECT 1 FROM repair_seen s WHERE s.record_id = f.record_id AND "
-      "s.name = f.name)");
-  auto drop = db_.Cached("DELETE FROM field WHERE record_id = ? AND name = ?");
-  if (!stale.ok()) return stale.status();
-  if (!drop.ok()) return drop.status();
-  stale->BindText(1, scope);
-  std::map<std::string, ChecksumDelta> deltas;
-  std::vector<std::pair<std::string, std::string>> dropped;
+  // Record by record: drop the confirmed fields the re-pull did not send.
+  auto records = db_.Cached("SELECT id, scope, fields FROM record WHERE " +
+                            ScopeWithinSql("scope", "?1") + " AND fields IS NOT NULL");
+  auto sent = db_.Cached("SELECT name FROM repair_seen WHERE record_id = ?");
+  auto put = db_.Cached("UPDATE record SET fields = ?, has_blobs = ? WHERE id = ?");
+  for (auto* s : {&records, &sent, &put}) {
+    if (!s->ok()) return s->status();
+  }
+  records->BindText(1, scope);
+  struct Stale {
+    std::string id, scope, blob;
+  };
+  std::vector<Stale> candidates;
   for (;;) {
-    auto row = stale->Step();
+    auto row = records->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    const std::string id = stale->Blob(0);
-    const std::string name = stale->Text(1);
-    ChecksumDelta& d = deltas[stale->Text(4)];
-    d.sum -= FieldHash(IdOf(id), name, Stamp{static_cast<uint64_t>(stale->Int(2)),
-                                             static_cast<uint32_t>(stale->Int(3))});
-    --d.count;
-    dropped.emplace_back(id, name);
+    candidates.push_back({records->Blob(0), records->Text(1), records->Blob(2)});
   }
-  for (const auto& [id, name] : dropped) {
-    drop->Reset();
-    drop->BindBlob(1, id).BindText(2, name);
-    if (Status s = drop->Run(); !s.ok()) return s;
-    if (IsQueryKey(name)) {
-      if (Status s = RefreshKey(db_, id, name); !s.ok()) return s;
+  records->Reset();
+  std::map<std::string, ChecksumDelta> deltas;
+  std::vector<StoredField> fields, kept;
+  std::set<std::string, std::less<>> names;
+  std::string blob;
+  for (const Stale& c : candidates) {
+    if (Status s = DecodeFields(c.blob, &fields); !s.ok()) return s;
+    if (fields.empty()) continue;
+    names.clear();
+    sent->Reset();
+    sent->BindBlob(1, c.id);
+    for (;;) {
+      auto row = sent->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      names.insert(sent->Text(0));
     }
+    sent->Reset();
+    kept.clear();
+    bool has_blobs = false;
+    std::vector<std::string> dropped_keys;
+    for (const StoredField& f : fields) {
+      if (names.count(f.name)) {
+        kept.push_back(f);
+        has_blobs = has_blobs || MayHoldBlob(f.value);
+        continue;
+      }
+      ChecksumDelta& d = deltas[c.scope];
+      d.sum -= FieldHash(IdOf(c.id), f.name, Stamp{f.hlc, f.node});
+      --d.count;
+      if (IsQueryKey(f.name)) dropped_keys.emplace_back(f.name);
+    }
+    if (kept.size() == fields.size()) continue;
+    EncodeFields(kept, &blob);
+    put->Reset();
+    put->BindBlob(1, blob).Bind(2, has_blobs ? 1 : 0).BindBlob(3, c.id);
+    if (Status s = put->Run(); !s.ok()) return s;
+    if (Status s = RefreshKeys(db_, c.id, dropped_keys); !s.ok()) return s;
   }
   if (Status s = AddChecksumDeltas(db_, deltas); !s.ok()) return s;
   if (Status s = db_.Exec("DELETE FROM repair_seen"); !s.ok()) return s;

@@ -2,6 +2,9 @@
 
 #include <iterator>
 #include <string>
+#include <vector>
+
+#include "app/store/store_internal.h"
 
 namespace homevisit::store {
 
@@ -123,12 +126,135 @@ CREATE TABLE setting (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2};
+// Version 3. The device's side of a sync costs a few statements per record and per batch
+// instead of several per field (see store_internal.h):
+//  record.fields   the confirmed replica: each record's confirmed fields in one blob
+//                  (EncodeFields), replacing the table `field`; record.has_blobs is 1 when one
+//                  of them may reference an attachment (MayHoldBlob), for the attachment scans.
+//  outbox_entry    the outbox without a state per entry: an entry's state follows from its
+//                  seq and sync_state.in_flight_through / answered_through, so marking a
+//                  batch in flight or answered is one row write. seq is AUTOINCREMENT: it
+//                  never goes back, so a seq range names the same entries for good.
+//  outbox          a view of outbox_entry with each entry's state and batch, as before.
+//  rejected_write numbers its rows itself from now on (an entry's seq was copied before).
+//  record_key      loses the rows of fields no query filters on (record_fields.h).
+// Existing entries are renumbered above every seq used so far: answered ones first, then the
+// batch in flight, then pending ones, each in its old order, which keeps the in-flight batch
+// exactly as it was sent.
+constexpr char kSchemaV3Before[] = R"sql(
+ALTER TABLE record ADD COLUMN fields BLOB;
+ALTER TABLE record ADD COLUMN has_blobs INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE outbox_entry (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  record_id BLOB NOT NULL,
+  name TEXT NOT NULL,
+  value BLOB NOT NULL,
+  hlc INTEGER NOT NULL,
+  base_hlc INTEGER,
+  base_node INTEGER
+);
+ALTER TABLE sync_state ADD COLUMN in_flight_through INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sync_state ADD COLUMN answered_through INTEGER NOT NULL DEFAULT 0;
+
+CREATE TEMP TABLE v3_outbox AS
+WITH base(n) AS (SELECT max(coalesce((SELECT max(seq) FROM outbox), 0),
+                            coalesce((SELECT max(seq) FROM rejected_write), 0))),
+     flight(b) AS (SELECT coalesce((SELECT in_flight_seq FROM sync_state WHERE id = 1), 0))
+SELECT (SELECT n FROM base) + row_number() OVER (ORDER BY rank, seq) AS new_seq, rank, record_id,
+       name, value, hlc, base_hlc, base_node
+FROM (SELECT o.*, CASE WHEN o.state = 2 THEN 0
+                       WHEN o.state = 1 AND o.batch_seq = (SELECT b FROM flight) AND
+                            (SELECT b FROM flight) <> 0 THEN 1
+                       ELSE 2 END AS rank
+      FROM outbox o);
+INSERT INTO outbox_entry(seq, record_id, name, value, hlc, base_hlc, base_node)
+  SELECT new_seq, record_id, name, value, hlc, base_hlc, base_node FROM v3_outbox ORDER BY new_seq;
+UPDATE sync_state SET
+  answered_through = coalesce((SELECT max(new_seq) FROM v3_outbox WHERE rank = 0),
+                              (SELECT min(new_seq) - 1 FROM v3_outbox), 0),
+  in_flight_through = coalesce((SELECT max(new_seq) FROM v3_outbox WHERE rank <= 1),
+                               (SELECT min(new_seq) - 1 FROM v3_outbox), 0);
+UPDATE sync_state SET in_flight_seq = 0 WHERE in_flight_through = answered_through;
+DROP TABLE v3_outbox;
+)sql";
+
+constexpr char kSchemaV3After[] = R"sql(
+DELETE FROM record_key WHERE name IN ('student_id', 'grade');
+DROP TABLE field;
+DROP TABLE outbox;
+CREATE INDEX outbox_entry_by_field ON outbox_entry(record_id, name);
+CREATE INDEX outbox_entry_blobs ON outbox_entry(seq) WHERE substr(value, 1, 1) IN (x'4a', x'52');
+CREATE INDEX record_with_blobs ON record(has_blobs) WHERE has_blobs = 1;
+CREATE VIEW outbox AS
+  SELECT e.seq, e.record_id, e.name, e.value, e.hlc, e.base_hlc, e.base_node,
+         CASE WHEN e.seq <= s.answered_through THEN 2
+              WHEN e.seq <= s.in_flight_through THEN 1 ELSE 0 END AS state,
+         CASE WHEN e.seq > s.answered_through AND e.seq <= s.in_flight_through
+              THEN s.in_flight_seq END AS batch_seq
+  FROM outbox_entry e JOIN sync_state s ON s.id = 1;
+)sql";
+
+// Version 3's data step: the rows of `field` become each record's fields blob.
+Status MoveFieldsIntoRecords(Connection& db) {
+  auto rows = db.Prepare("SELECT record_id, name, value, hlc, node FROM field ORDER BY record_id, name");
+  auto put = db.Prepare("UPDATE record SET fields = ?, has_blobs = ? WHERE id = ?");
+  if (!rows.ok()) return rows.status();
+  if (!put.ok()) return put.status();
+  struct Owned {
+    std::string name, value;
+    uint64_t hlc;
+    uint32_t node;
+  };
+  std::string id;
+  std::vector<Owned> fields;
+  std::string blob;
+  auto flush = [&]() -> Status {
+    if (fields.empty()) return Status::Ok();
+    std::vector<StoredField> views;
+    bool blobs = false;
+    for (const Owned& f : fields) {
+      views.push_back({f.name, f.value, f.hlc, f.node});
+      blobs = blobs || MayHoldBlob(f.value);
+    }
+    EncodeFields(views, &blob);
+    put->Reset();
+    put->BindBlob(1, blob).Bind(2, blobs ? 1 : 0).BindBlob(3, id);
+    fields.clear();
+    return put->Run();
+  };
+  for (;;) {
+    auto row = rows->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (rows->BlobView(0) != id) {
+      if (Status s = flush(); !s.ok()) return s;
+      id = rows->Blob(0);
+    }
+    const std::string name = rows->Text(1);
+    if (name.empty() || name.size() > 128) continue;  // never written by any version
+    fields.push_back({name, rows->Blob(2), static_cast<uint64_t>(rows->Int(3)),
+                      static_cast<uint32_t>(rows->Int(4))});
+  }
+  return flush();
+}
+
+struct Migration {
+  const char* sql;
+  Status (*data)(Connection&) = nullptr;  // runs after `sql`, in the same transaction
+  const char* sql_after = nullptr;
+};
+
+const Migration kMigrations[] = {
+    {kSchemaV1},
+    {kSchemaV2},
+    {kSchemaV3Before, MoveFieldsIntoRecords, kSchemaV3After},
+};
 static_assert(std::size(kMigrations) == kDeviceSchemaVersion);
 
 }  // namespace
 
-Status MigrateDeviceSchema(Connection& db) {
+Status MigrateDeviceSchema(Connection& db, int target_version) {
   auto version = db.QueryInt("PRAGMA user_version");
   if (!version.ok()) return version.status();
   if (*version > kDeviceSchemaVersion) {
@@ -136,10 +262,17 @@ Status MigrateDeviceSchema(Connection& db) {
                               std::to_string(*version) + " but this build knows only up to " +
                               std::to_string(kDeviceSchemaVersion) + "; update the app");
   }
-  for (int v = static_cast<int>(*version); v < kDeviceSchemaVersion; ++v) {
+  for (int v = static_cast<int>(*version); v < target_version && v < kDeviceSchemaVersion; ++v) {
+    const Migration& m = kMigrations[v];
     Transaction txn(db);
     if (Status s = txn.Begin(); !s.ok()) return s;
-    if (Status s = db.Exec(kMigrations[v]); !s.ok()) return s;
+    if (Status s = db.Exec(m.sql); !s.ok()) return s;
+    if (m.data) {
+      if (Status s = m.data(db); !s.ok()) return s;
+    }
+    if (m.sql_after) {
+      if (Status s = db.Exec(m.sql_after); !s.ok()) return s;
+    }
     if (Status s = db.Exec("PRAGMA user_version = " + std::to_string(v + 1)); !s.ok()) return s;
     if (Status s = txn.Commit(); !s.ok()) return s;
   }

@@ -7,10 +7,11 @@
 namespace homevisit::store {
 
 // The schema version this build writes.
-inline constexpr int kDeviceSchemaVersion = 2;
+inline constexpr int kDeviceSchemaVersion = 3;
 
 // Brings the database to kDeviceSchemaVersion. Refuses (kFailedPrecondition, naming both
-// versions) a database written by a newer build, changing nothing.
-Status MigrateDeviceSchema(Connection& db);
+// versions) a database written by a newer build, changing nothing. `target_version` stops
+// earlier (tests build a database of an older version with it).
+Status MigrateDeviceSchema(Connection& db, int target_version = kDeviceSchemaVersion);
 
 }  // namespace homevisit::store

@@ -1,14 +1,126 @@
 #include "app/store/store_internal.h"
 
+#include <algorithm>
+
 #include "app/store/value_codec.h"
 
 namespace homevisit::store {
+
+namespace {
+
+constexpr char kFieldsVersion1 = 0x01;
+constexpr size_t kMaxStoredName = 128;  // as pulled names (replica.cc)
+
+void PutVarint(uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+bool GetVarint(std::string_view* in, uint64_t* v) {
+  uint64_t result = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (in->empty()) return false;
+    const auto byte = static_cast<unsigned char>(in->front());
+    in->remove_prefix(1);
+    if (shift == 63 && byte > 1) return false;  // more than 64 bits
+    result |= static_cast<uint64_t>(byte & 0x7F) << shift;
+    if ((byte & 0x80) == 0) {
+      *v = result;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool GetBytes(std::string_view* in, size_t max, std::string_view* out) {
+  uint64_t n = 0;
+  if (!GetVarint(in, &n) || n > max || n > in->size()) return false;
+  *out = in->substr(0, n);
+  in->remove_prefix(n);
+  return true;
+}
+
+}  // namespace
+
+Result<OutboxMarks> ReadMarks(Connection& db) {
+  auto stmt = db.Cached(
+      "SELECT next_batch_seq, in_flight_seq, in_flight_through, answered_through FROM sync_state "
+      "WHERE id = 1");
+  if (!stmt.ok()) return stmt.status();
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Internal("sync state row is missing");
+  OutboxMarks m;
+  m.next_batch_seq = static_cast<uint64_t>(stmt->Int(0));
+  m.in_flight_seq = static_cast<uint64_t>(stmt->Int(1));
+  m.in_flight_through = stmt->Int(2);
+  m.answered_through = stmt->Int(3);
+  return m;
+}
+
+Status WriteMarks(Connection& db, const OutboxMarks& m) {
+  auto stmt = db.Cached(
+      "UPDATE sync_state SET next_batch_seq = ?, in_flight_seq = ?, in_flight_through = ?, "
+      "answered_through = ? WHERE id = 1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, static_cast<int64_t>(m.next_batch_seq)).Bind(2, static_cast<int64_t>(m.in_flight_seq));
+  stmt->Bind(3, m.in_flight_through).Bind(4, m.answered_through);
+  return stmt->Run();
+}
+
+void EncodeFields(const std::vector<StoredField>& fields, std::string* out) {
+  out->clear();
+  out->push_back(kFieldsVersion1);
+  for (const StoredField& f : fields) {
+    PutVarint(f.name.size(), out);
+    out->append(f.name);
+    PutVarint(f.value.size(), out);
+    out->append(f.value);
+    PutVarint(f.hlc, out);
+    PutVarint(f.node, out);
+  }
+}
+
+Status DecodeFields(std::string_view blob, std::vector<StoredField>* out) {
+  out->clear();
+  if (blob.empty()) return Status::Ok();
+  if (blob.front() != kFieldsVersion1) return Internal("stored fields have an unknown encoding");
+  blob.remove_prefix(1);
+  while (!blob.empty()) {
+    StoredField f;
+    uint64_t hlc = 0, node = 0;
+    if (!GetBytes(&blob, kMaxStoredName, &f.name) || f.name.empty() ||
+        !GetBytes(&blob, kMaxValueBytes, &f.value) || !GetVarint(&blob, &hlc) ||
+        !GetVarint(&blob, &node) || node > UINT32_MAX) {
+      return Internal("stored fields are malformed");
+    }
+    if (!out->empty() && !(out->back().name < f.name)) {
+      return Internal("stored fields are out of order");
+    }
+    f.hlc = hlc;
+    f.node = static_cast<uint32_t>(node);
+    out->push_back(f);
+  }
+  return Status::Ok();
+}
+
+const StoredField* FindField(const std::vector<StoredField>& fields, std::string_view name) {
+  auto it = std::lower_bound(fields.begin(), fields.end(), name,
+                             [](const StoredField& f, std::string_view n) { return f.name < n; });
+  return it != fields.end() && it->name == name ? &*it : nullptr;
+}
+
+bool MayHoldBlob(std::string_view v) { return !v.empty() && (v[0] == 0x4a || v[0] == 0x52); }
 
 Status PutKey(Connection& db, const std::string& id_bytes, const std::string& name,
               const std::optional<std::string>& text) {
   auto stmt = text ? db.Cached(
                          "INSERT INTO record_key(record_id, name, value) VALUES (?, ?, ?) "
-                         "ON CONFLICT(record_id, name) DO UPDATE SET value = excluded.value")
+                         "ON CONFLICT(record_id, name) DO UPDATE SET value = excluded.value "
+                         "WHERE value <> excluded.value")
                    : db.Cached("DELETE FROM record_key WHERE record_id = ? AND name = ?");
   if (!stmt.ok()) return stmt.status();
   stmt->BindBlob(1, id_bytes).BindText(2, name);
@@ -16,23 +128,45 @@ Status PutKey(Connection& db, const std::string& id_bytes, const std::string& na
   return stmt->Run();
 }
 
-Status RefreshKey(Connection& db, const std::string& id_bytes, const std::string& name) {
-  // The newest outbox entry, else the confirmed value.
-  auto stmt = db.Cached(
-      "SELECT value FROM (SELECT value, 0 AS layer, seq FROM outbox WHERE record_id = ?1 AND "
-      "name = ?2 UNION ALL SELECT value, 1, 0 FROM field WHERE record_id = ?1 AND name = ?2) "
-      "ORDER BY layer, seq DESC LIMIT 1");
-  if (!stmt.ok()) return stmt.status();
-  stmt->BindBlob(1, id_bytes).BindText(2, name);
-  auto row = stmt->Step();
-  if (!row.ok()) return row.status();
-  std::optional<std::string> text;
-  if (*row) {
-    v1::Value value;
-    const std::string_view bytes = stmt->BlobView(0);
-    if (value.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) text = KeyText(value);
+Status RefreshKeys(Connection& db, const std::string& id_bytes, const std::vector<std::string>& names) {
+  auto newest = db.Cached(
+      "SELECT value FROM outbox_entry WHERE record_id = ? AND name = ? ORDER BY seq DESC LIMIT 1");
+  auto confirmed = db.Cached("SELECT fields FROM record WHERE id = ?");
+  if (!newest.ok()) return newest.status();
+  if (!confirmed.ok()) return confirmed.status();
+  std::optional<std::string> blob;  // the record's confirmed fields, read once if needed
+  std::vector<StoredField> fields;
+  for (const std::string& name : names) {
+    newest->Reset();
+    newest->BindBlob(1, id_bytes).BindText(2, name);
+    auto row = newest->Step();
+    if (!row.ok()) return row.status();
+    std::string encoded;
+    bool found = *row;
+    if (found) {
+      encoded = newest->Blob(0);
+    } else {
+      if (!blob) {
+        confirmed->BindBlob(1, id_bytes);
+        auto have = confirmed->Step();
+        if (!have.ok()) return have.status();
+        blob = *have ? confirmed->Blob(0) : std::string();
+        confirmed->Reset();
+        if (Status s = DecodeFields(*blob, &fields); !s.ok()) return s;
+      }
+      if (const StoredField* f = FindField(fields, name)) {
+        encoded = std::string(f->value);
+        found = true;
+      }
+    }
+    std::optional<std::string> text;
+    if (found) {
+      v1::Value value;
+      if (value.ParseFromArray(encoded.data(), static_cast<int>(encoded.size()))) text = KeyText(value);
+    }
+    if (Status s = PutKey(db, id_bytes, name, text); !s.ok()) return s;
   }
-  return PutKey(db, id_bytes, name, text);
+  return Status::Ok();
 }
 
 std::string ScopeWithinSql(const std::string& column, const std::string& param) {

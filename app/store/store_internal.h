@@ -3,26 +3,71 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/store/sqlite.h"
 
 namespace homevisit::store {
 
-// Outbox entry states (see device_store.h).
+// Outbox entry states (see device_store.h). Since schema 3 an entry's state is not stored
+// with it: it follows from its seq and the two marks in sync_state (seq is AUTOINCREMENT, so
+// it only grows and batches are ranges of it):
+//   seq <= answered_through                    answered
+//   answered_through < seq <= in_flight_through in flight (batch in_flight_seq)
+//   seq > in_flight_through                    pending
+// With no batch in flight, in_flight_through == answered_through. The view `outbox` shows
+// every entry with its state, for tests and for looking at a device's file by hand.
 inline constexpr int64_t kEntryPending = 0;
 inline constexpr int64_t kEntryInFlight = 1;
 inline constexpr int64_t kEntryAnswered = 2;
 
+struct OutboxMarks {
+  uint64_t next_batch_seq = 1;
+  uint64_t in_flight_seq = 0;       // 0: no batch in flight
+  int64_t in_flight_through = 0;    // last seq of the batch in flight (== answered_through if none)
+  int64_t answered_through = 0;     // last seq of the answered batches
+};
+Result<OutboxMarks> ReadMarks(Connection& db);
+Status WriteMarks(Connection& db, const OutboxMarks& marks);
+
 // Scopes are kept one per line in sync_state.scopes.
 std::vector<std::string> SplitScopes(const std::string& joined);
 
-// Sets (or, for nullopt, removes) the query key of one field.
+// The confirmed fields of one record, as kept in record.fields (schema 3): one blob per
+// record instead of one row per field, so a pulled record is one row write.
+//
+// Encoding, version 1: the byte 0x01, then for each field in strictly increasing name order
+//   varint name length, name, varint value length, value (a serialized v1.Value),
+//   varint hlc, varint node.
+// An empty or NULL blob holds no field. Decoding checks every length and the order and
+// refuses anything else (a damaged file is an error, never a crash or a wrong value).
+struct StoredField {
+  std::string_view name;
+  std::string_view value;  // serialized v1.Value
+  uint64_t hlc = 0;
+  uint32_t node = 0;
+};
+// `fields` must be sorted by name without duplicates.
+void EncodeFields(const std::vector<StoredField>& fields, std::string* out);
+// Views into `blob`, which must outlive them. kInternal when the blob is malformed.
+Status DecodeFields(std::string_view blob, std::vector<StoredField>* out);
+// The field named `name`, or nullptr.
+const StoredField* FindField(const std::vector<StoredField>& fields, std::string_view name);
+// A serialized value that may hold a blob reference: its oneof tag is blob_sha256 (field 9)
+// or rows (field 10), both length-delimited. Other values never reference an attachment.
+bool MayHoldBlob(std::string_view encoded_value);
+
+// Sets (or, for nullopt, removes) the query key of one field. Writing the value it already
+// has changes nothing on disk.
 Status PutKey(Connection& db, const std::string& id_bytes, const std::string& name,
               const std::optional<std::string>& text);
-// Recomputes the query key of one field from its effective value (newest outbox entry,
-// else confirmed value).
-Status RefreshKey(Connection& db, const std::string& id_bytes, const std::string& name);
+// Recomputes the query keys of `names` of one record from their effective values (newest
+// outbox entry, else confirmed value).
+Status RefreshKeys(Connection& db, const std::string& id_bytes, const std::vector<std::string>& names);
+inline Status RefreshKey(Connection& db, const std::string& id_bytes, const std::string& name) {
+  return RefreshKeys(db, id_bytes, {name});
+}
 
 // SQL condition true when the record scope column `column` lies within the scope bound as
 // parameter `param` (e.g. "?1"); mirrors core ScopeCovers.

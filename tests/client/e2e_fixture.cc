@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/store/reader.h"
 #include "app/store/value_codec.h"
 #include "core/scope.h"
 #include "sync-server/form_publish.h"
@@ -155,19 +156,16 @@ Device::Device(const std::string& dir, const std::string& server_address, sync::
 
 std::map<std::string, std::string> Device::Snapshot(const std::string& scope) {
   std::map<std::string, std::string> out;
-  auto db = store::Connection::Open(db_path_, false, true);
-  EXPECT_TRUE(db.ok());
-  auto stmt = db->Prepare(
-      "SELECT f.record_id, f.name, f.value, f.hlc, f.node, r.scope FROM field f JOIN record r "
-      "ON r.id = f.record_id");
-  EXPECT_TRUE(stmt.ok());
-  while (*stmt->Step()) {
-    if (!ScopeCovers(scope, stmt->Text(5))) continue;
-    const Uuid id = *Uuid::FromBytes(stmt->BlobView(0));
-    auto value = store::DecodeValue(stmt->BlobView(2));
-    EXPECT_TRUE(value.ok());
-    const Stamp s{static_cast<uint64_t>(stmt->Int(3)), static_cast<uint32_t>(stmt->Int(4))};
-    out[id.ToString() + " " + stmt->Text(1)] = Line(id, stmt->Text(1), *value, s);
+  // The confirmed replica as the store holds it (its layout is the store's business).
+  auto reader = store::StoreReader::Open(db_path_);
+  EXPECT_TRUE(reader.ok());
+  auto records = (*reader)->ConfirmedRecords();
+  EXPECT_TRUE(records.ok()) << records.status().ToString();
+  for (const Record& r : *records) {
+    if (!ScopeCovers(scope, r.scope)) continue;
+    for (const auto& [name, fv] : r.fields) {
+      out[r.id.ToString() + " " + name] = Line(r.id, name, fv.value, fv.stamp);
+    }
   }
   return out;
 }

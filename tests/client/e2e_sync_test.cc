@@ -10,6 +10,7 @@
 
 #include "app/store/record_fields.h"
 #include "app/store/sqlite.h"
+#include "app/store/store_internal.h"
 #include "app/store/value_codec.h"
 #include "e2e_fixture.h"
 #include "tests/forms/home_visit_answers.h"
@@ -322,9 +323,24 @@ TEST_F(E2eTest, AReplicaThatDisagreesWithTheServerIsRepairedFromItsChecksum) {
     auto db = store::Connection::Open(wang->db_path(), false, false);
     ASSERT_TRUE(db.ok());
     const Stamp ghost{Stamp::Pack(HybridClock::SystemMillis() - 1000, 9), 99};
-    auto put = db->Prepare("INSERT INTO field(record_id, name, value, hlc, node) VALUES (?, 'ghost', ?, ?, ?)");
-    put->BindBlob(1, ming_.AsBytes()).BindBlob(2, store::EncodeValue(Value("x")));
-    put->Bind(3, static_cast<int64_t>(ghost.hlc)).Bind(4, ghost.node);
+    // The confirmed fields of a record are one blob (app/store/store_internal.h).
+    auto get = db->Prepare("SELECT fields FROM record WHERE id = ?");
+    ASSERT_TRUE(get.ok());
+    get->BindBlob(1, ming_.AsBytes());
+    ASSERT_TRUE(*get->Step());
+    const std::string blob = get->Blob(0);
+    get->Reset();
+    std::vector<store::StoredField> fields;
+    ASSERT_TRUE(store::DecodeFields(blob, &fields).ok());
+    const std::string value = store::EncodeValue(Value("x"));
+    fields.push_back({"ghost", value, ghost.hlc, ghost.node});
+    std::sort(fields.begin(), fields.end(),
+              [](const store::StoredField& a, const store::StoredField& b) { return a.name < b.name; });
+    std::string with_ghost;
+    store::EncodeFields(fields, &with_ghost);
+    auto put = db->Prepare("UPDATE record SET fields = ? WHERE id = ?");
+    ASSERT_TRUE(put.ok());
+    put->BindBlob(1, with_ghost).BindBlob(2, ming_.AsBytes());
     ASSERT_TRUE(put->Run().ok());
     // Sums wrap modulo 2^64: add in C++ (SQL would overflow into floating point).
     auto read = db->Prepare("SELECT sum FROM scope_checksum WHERE scope = ?");

@@ -3,6 +3,8 @@
 #include <fstream>
 #include <iterator>
 #include <thread>
+#include <tuple>
+#include <variant>
 
 #include "app/store/record_fields.h"
 #include "app/store/schema.h"
@@ -280,6 +282,33 @@ TEST_F(StoreTest, ARejectedWriteIsListedWithItsReasonAndNoLongerShown) {
             std::string::npos);
 }
 
+// Entry numbers never come back: a write made after the newest entry was rejected and
+// removed is a new pending write, not part of the answered batch before it.
+TEST_F(StoreTest, AWriteAfterARejectedNewestEntryIsPendingAndSentNext) {
+  Login();
+  auto id = store_->Create(type::kVisit, kSchool, {{"income", Value(1)}, {"status", Value("draft")}});
+  ASSERT_TRUE(id.ok());
+  auto batch = store_->NextBatch({});
+  ASSERT_TRUE(batch.ok());
+  v1::PushResponse answer;
+  answer.set_batch_seq(batch->batch_seq);
+  auto* o = answer.add_outcomes();
+  o->set_write_index(0);
+  o->set_field_index(1);  // status, the newest entry
+  o->set_status(v1::WRITE_REJECTED);
+  ASSERT_TRUE(store_->Acknowledge(*batch, answer).ok());
+  EXPECT_EQ(*Reader()->PendingCount(), 0);
+  ASSERT_TRUE(store_->Set(*id, {{"notes", Value("补充")}}).ok());
+  EXPECT_EQ(*Reader()->PendingCount(), 1);
+  auto next = store_->NextBatch({});
+  ASSERT_TRUE(next.ok());
+  ASSERT_EQ(next->field_count, 1u);
+  EXPECT_EQ(next->request.writes(0).fields(0).name(), "notes");
+  ASSERT_TRUE(store_->FinishPull(wall_ms_).ok());
+  EXPECT_EQ(OutboxOf(*store_, *id), "notes='补充' base=none state=1\n")
+      << "only the answered entry is dropped";
+}
+
 TEST_F(StoreTest, AnAnswerForAnotherBatchIsRefused) {
   Login();
   ASSERT_TRUE(store_->Create(type::kVisit, kSchool, {{"status", Value("draft")}}).ok());
@@ -520,6 +549,148 @@ TEST_F(StoreTest, ADatabaseFromANewerBuildIsRefused) {
   auto opened = DeviceStore::Open(dir_.file("device.db"));
   EXPECT_EQ(opened.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(opened.status().message().find("99"), std::string::npos);
+}
+
+// A device that ran a build with schema 2 (one row per confirmed field, a state per outbox
+// entry) keeps everything across the update: its replica, checksums, query keys, answered
+// and pending writes, and the batch in flight, which is resent exactly as before.
+TEST_F(StoreTest, AVersion2DatabaseIsMigratedKeepingTheReplicaAndTheOutbox) {
+  store_.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(dir_.file("device.db") + suffix);
+  const Uuid student = MakeId(1), visit = MakeId(2);
+  const Stamp s1{Stamp::Pack(wall_ms_ - 9000, 0), 2}, s2{Stamp::Pack(wall_ms_ - 8000, 3), 4};
+  const int64_t local = static_cast<int64_t>(Stamp::Pack(wall_ms_ - 1000, 0));
+  const std::string sid(student.AsBytes()), vid(visit.AsBytes());
+  ScopeChecksum sum;
+  {
+    auto db = Connection::Open(dir_.file("device.db"), true, false);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(MigrateDeviceSchema(*db, 2).ok());
+    ASSERT_EQ(*db->QueryInt("PRAGMA user_version"), 2);
+    using Arg = std::variant<std::string, int64_t, std::nullptr_t>;
+    auto exec = [&](const std::string& sql, const std::vector<Arg>& args) {
+      auto stmt = db->Prepare(sql);
+      ASSERT_TRUE(stmt.ok()) << sql;
+      for (size_t i = 0; i < args.size(); ++i) {
+        const int at = static_cast<int>(i) + 1;
+        if (auto* b = std::get_if<std::string>(&args[i])) stmt->BindBlob(at, *b);
+        else if (auto* n = std::get_if<int64_t>(&args[i])) stmt->Bind(at, *n);
+        else stmt->BindNull(at);
+      }
+      ASSERT_TRUE(stmt->Run().ok()) << sql;
+    };
+    exec("INSERT INTO sync_state(id, device_id, server, user, role, scopes, node, token, cursor, "
+         "next_batch_seq, in_flight_seq, hlc_last) VALUES (1, 'old-device', '127.0.0.1:1', 'wang', "
+         "0, 'qx/hs/s1', 7, x'6b6b', 30, 5, 4, ?)",
+         {local + 10});
+    exec("INSERT INTO record(id, type, scope, confirmed) VALUES (?, 'student', 'qx/hs/s1', 1)", {sid});
+    exec("INSERT INTO record(id, type, scope, confirmed) VALUES (?, 'visit', 'qx/hs/s1', 0)", {vid});
+    const std::vector<std::tuple<std::string, Value, Stamp>> confirmed = {
+        {"name", Value("李明"), s1}, {"class_name", Value("3"), s1}, {"village", Value("花山村"), s2}};
+    for (const auto& [name, value, stamp] : confirmed) {
+      exec("INSERT INTO field(record_id, name, value, hlc, node) VALUES (?, CAST(? AS TEXT), ?, ?, ?)",
+           {sid, name, EncodeValue(value), static_cast<int64_t>(stamp.hlc), int64_t{stamp.node}});
+      sum.Add(FieldHash(student, name, stamp));
+    }
+    exec("INSERT INTO scope_checksum(scope, sum, count) VALUES ('qx/hs/s1', ?, ?)",
+         {static_cast<int64_t>(sum.sum), static_cast<int64_t>(sum.count)});
+    exec("INSERT INTO record_key(record_id, name, value) VALUES (?, 'class_name', '4')", {sid});
+    exec("INSERT INTO record_key(record_id, name, value) VALUES (?, 'village', '石门村')", {sid});
+    exec("INSERT INTO record_key(record_id, name, value) VALUES (?, 'status', 'draft')", {vid});
+    const std::string entry =
+        "INSERT INTO outbox(seq, record_id, name, value, hlc, base_hlc, base_node, state, batch_seq) "
+        "VALUES (?, ?, CAST(? AS TEXT), ?, ?, ?, ?, ?, ?)";
+    // Answered in batch 3; batch 4 (two fields of the visit) in flight; one write pending;
+    // an old rejected write numbered above them all.
+    exec(entry, {int64_t{21}, sid, "village", EncodeValue(Value("石门村")), local - 5,
+                 static_cast<int64_t>(s2.hlc), int64_t{4}, int64_t{2}, int64_t{3}});
+    exec(entry, {int64_t{22}, vid, "notes", EncodeValue(Value("家里有三口人")), local, nullptr, nullptr,
+                 int64_t{1}, int64_t{4}});
+    exec(entry, {int64_t{23}, vid, "status", EncodeValue(Value("draft")), local, nullptr, nullptr,
+                 int64_t{1}, int64_t{4}});
+    exec(entry, {int64_t{24}, sid, "class_name", EncodeValue(Value("4")), local + 10,
+                 static_cast<int64_t>(s1.hlc), int64_t{2}, int64_t{0}, nullptr});
+    exec("INSERT INTO rejected_write(seq, record_id, name, value, hlc, reason, at_ms) "
+         "VALUES (30, ?, 'grade', x'00', 1, 'old', 1)", {sid});
+  }
+  Reopen();
+  EXPECT_EQ(*Connection::Open(dir_.file("device.db"), false, true)->QueryInt("PRAGMA user_version"),
+            kDeviceSchemaVersion);
+  EXPECT_EQ(store_->State()->cursor, 30u);
+  EXPECT_EQ(*store_->ChecksumOf(kSchool), sum);
+  EXPECT_EQ(*Reader()->PendingCount(), 3);
+
+  RecordView s = View(student);
+  EXPECT_TRUE(s.confirmed);
+  EXPECT_EQ(Text(s, "name"), "李明");
+  EXPECT_EQ(s.record.Find("name")->stamp, s1);
+  EXPECT_EQ(Text(s, "village"), "石门村") << "the answered write is still shown";
+  EXPECT_EQ(Text(s, "class_name"), "4");
+  EXPECT_EQ(s.pending, (std::set<std::string>{"class_name", "village"}));
+  EXPECT_EQ(OutboxOf(*store_, student),
+            "village='石门村' base=" + std::to_string(s2.hlc) + "@4 state=2\n"
+            "class_name='4' base=" + std::to_string(s1.hlc) + "@2 state=0\n");
+  EXPECT_EQ(Reader()->StudentsOfClass(kSchool, "4")->size(), 1u);
+
+  // The batch in flight is resent with its number and its entries in their order.
+  auto resent = store_->NextBatch({});
+  ASSERT_TRUE(resent.ok()) << resent.status().ToString();
+  EXPECT_TRUE(resent->resent);
+  EXPECT_EQ(resent->batch_seq, 4u);
+  ASSERT_EQ(resent->request.writes_size(), 1);
+  ASSERT_EQ(resent->request.writes(0).fields_size(), 2);
+  EXPECT_EQ(resent->request.writes(0).record_id(), vid);
+  EXPECT_EQ(resent->request.writes(0).fields(0).name(), "notes");
+  EXPECT_EQ(resent->request.writes(0).fields(1).name(), "status");
+  v1::PushResponse answer;
+  answer.set_batch_seq(4);
+  ASSERT_TRUE(store_->Acknowledge(*resent, answer).ok());
+
+  // The next batch takes the next number; a rejected write joins the old rejected one.
+  auto next = store_->NextBatch({});
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->batch_seq, 5u);
+  EXPECT_EQ(next->field_count, 1u);
+  ASSERT_TRUE(store_->RejectInFlight("refused").ok());
+  EXPECT_EQ(Reader()->RejectedWrites(10)->size(), 2u);
+  EXPECT_EQ((*Reader()->RejectedWrites(10))[0].field, "class_name");
+
+  // A complete pull drops the answered entries: the confirmed value shows again.
+  Pull({ServerRecord(student, type::kStudent, kSchool, {{"village", Value("石门村")}},
+                     Stamp{static_cast<uint64_t>(local - 5), kNode})},
+       31);
+  ASSERT_TRUE(store_->FinishPull(wall_ms_).ok());
+  s = View(student);
+  EXPECT_TRUE(s.pending.empty());
+  EXPECT_EQ(Text(s, "class_name"), "3");
+  EXPECT_EQ(Reader()->StudentsOfClass(kSchool, "3")->size(), 1u);
+  EXPECT_TRUE(Reader()->StudentsOfClass(kSchool, "4")->empty());
+  EXPECT_EQ(*Reader()->PendingCount(), 0);
+}
+
+// The replica's blob is checked when read: damage is an error, never a crash.
+TEST_F(StoreTest, ADamagedConfirmedRecordIsAnErrorNotACrash) {
+  Login();
+  const Uuid id = MakeId(1);
+  const Stamp s{Stamp::Pack(wall_ms_, 0), 2};
+  Pull({ServerRecord(id, type::kStudent, kSchool, {{"name", Value("李明")}, {"class_name", Value("3")}}, s)}, 1);
+  auto db = Connection::Open(dir_.file("device.db"), false, false);
+  ASSERT_TRUE(db.ok());
+  for (const std::string& damage :
+       {std::string("\x02", 1), std::string("\x01\x05na", 4), std::string("\x01\x04name\xff\xff\xff", 8),
+        std::string("\x01\x01z\x00\x00\x00\x01" "a\x00\x00\x00", 12)}) {
+    auto put = db->Prepare("UPDATE record SET fields = ? WHERE id = ?");
+    ASSERT_TRUE(put.ok());
+    put->BindBlob(1, damage).BindBlob(2, id.AsBytes());
+    ASSERT_TRUE(put->Run().ok());
+    auto view = Reader()->Get(id);
+    EXPECT_EQ(view.status().code(), StatusCode::kInternal);
+    EXPECT_FALSE(store_->Set(id, {{"name", Value("x")}}).ok());
+    v1::ChangeBatch batch;
+    *batch.add_records() = ServerRecord(id, type::kStudent, kSchool, {{"name", Value("y")}}, s);
+    batch.set_cursor(2);
+    EXPECT_FALSE(store_->ApplyPulled(batch, PullTarget::kMain).ok());
+  }
 }
 
 TEST_F(StoreTest, ReadersSeeCommittedStatesWhileTheWriterWrites) {
