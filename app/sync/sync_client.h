@@ -35,8 +35,8 @@ struct SyncOptions {
   std::chrono::milliseconds push_deadline{30'000};
   // For one Pull stream; a cut stream resumes from the stored cursor.
   std::chrono::milliseconds pull_deadline{120'000};
-  // Within the server's limits (2000 writes, 4 MiB per Push).
-  store::BatchLimits push_limits{2000, 2u << 20};
+  // Within the server's limits (10,000 writes, 4 MiB per Push); see store::BatchLimits.
+  store::BatchLimits push_limits;
   uint32_t pull_batch_fields = 5000;
   BackoffPolicy backoff;
   // gzip every request (the server compresses its answers).
