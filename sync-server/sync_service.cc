@@ -292,7 +292,10 @@ class ChangeStreamer {
   size_t SendBatch(const std::vector<Change>& changes, uint64_t* cursor) {
     v1::PullResponse response;
     auto* batch = response.mutable_batch();
+    // One record message per record and batch. A record's fields at one position come
+    // together, so the map is consulted only when the record changes.
     std::map<Uuid, v1::Record*> records;
+    v1::Record* record = nullptr;
     uint64_t bytes = 0;
     size_t n = 0;
     // The byte bound closes a batch only between positions: the fields sharing a position
@@ -301,12 +304,15 @@ class ChangeStreamer {
            (n == 0 || bytes < limits_.max_pull_batch_bytes || changes[n].seq == changes[n - 1].seq);
          ++n) {
       const Change& c = changes[n];
-      v1::Record*& record = records[c.record.id];
-      if (!record) {
-        record = batch->add_records();
-        record->set_id(std::string(c.record.id.AsBytes()));
-        record->set_type(c.record.type);
-        record->set_scope(c.record.scope);
+      if (n == 0 || changes[n - 1].record.id != c.record.id) {
+        v1::Record*& slot = records[c.record.id];
+        if (!slot) {
+          slot = batch->add_records();
+          slot->set_id(std::string(c.record.id.AsBytes()));
+          slot->set_type(c.record.type);
+          slot->set_scope(c.record.scope);
+        }
+        record = slot;
       }
       auto* field = record->add_fields();
       field->set_name(c.field);

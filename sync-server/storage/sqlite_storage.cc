@@ -1,5 +1,6 @@
 #include "sync-server/storage/sqlite_storage.h"
 
+#include <algorithm>
 #include <map>
 
 #include "core/scope.h"
@@ -199,6 +200,7 @@ Result<std::vector<Change>> SqliteStorage::ReadChanges(const std::vector<std::st
     heads.push_back(Head{std::move(q).value(), *row});
   }
   std::vector<EncodedField> fields;
+  out.reserve(std::min<size_t>(limit, 5000) + 64);
   while (out.size() < limit) {
     Head* next = nullptr;
     size_t next_index = 0;
