@@ -94,11 +94,11 @@ namespace {
 // the window, the window's last position) are there even when no entry matched, so the
 // caller knows whether to move on to the next window.
 //
-// The shape fixes the plan whatever the statistics say (a fresh database has none): ORDER BY
-// and LIMIT keep the subqueries from being flattened, so PostgreSQL walks the window's
-// commits in order through their primary key, fetches each commit's entries through
-// (txn, ord) and each entry's record through its id, and stops as soon as `limit` entries
-// are found, instead of joining and sorting whole windows. Commits that wrote none of the
+// The shape fixes the plan whatever the statistics say (a fresh database has none): the
+// LIMITs keep the subqueries from being flattened (into a hash join over all of records,
+// say), so PostgreSQL walks the window's commits in order through their primary key, reads
+// at most `limit` entries of each through (txn, ord) and each entry's record through its
+// id, and keeps the first `limit`, instead of joining and sorting whole windows. Commits that wrote none of the
 // reader's scopes are passed over without reading their entries.
 const Statement kReadChanges = {"read_changes", R"sql(
 SELECT w.n, w.last, x.pos, x.txn, x.ord, x.record_id, x.type, x.scope, x.fields
@@ -114,8 +114,9 @@ LEFT JOIN LATERAL (
     WHERE e.txn = c.txn AND c.first_pos + e.ord - 1 > $1::int8
       AND EXISTS (SELECT 1 FROM unnest($2::text[]) AS s(path)
                   WHERE e.scope = s.path OR starts_with(e.scope, s.path || '/'))
-    ORDER BY e.ord) e
-  CROSS JOIN LATERAL (SELECT r.type, r.fields FROM records r WHERE r.id = e.record_id) r
+    ORDER BY e.ord LIMIT $3::int8) e
+  CROSS JOIN LATERAL (SELECT r.type, r.fields FROM records r WHERE r.id = e.record_id
+                      LIMIT 1) r
   WHERE EXISTS (SELECT 1 FROM unnest(c.scopes) AS w(scope), unnest($2::text[]) AS s(path)
                 WHERE w.scope = s.path OR starts_with(w.scope, s.path || '/'))
   ORDER BY c.last_pos, e.ord
