@@ -404,7 +404,7 @@ Status DeviceStore::WriteFields(const Uuid& id, const FieldValues& fields, const
       }
       if (Status s = append->Run(); !s.ok()) return s;
     }
-    if (IsQueryKey(name)) {
+    if (IsQueryKey(type, name)) {
       if (Status s = PutKey(db_, id_bytes, name, KeyText(value)); !s.ok()) return s;
     }
   }

@@ -206,7 +206,7 @@ Status DeviceStore::MoveToRejected(int64_t first_seq, int64_t last_seq, const st
     remove->Reset();
     remove->Bind(1, r.seq);
     if (Status s = remove->Run(); !s.ok()) return s;
-    if (IsQueryKey(r.name)) keys.insert({r.id, r.name});
+    if (MayBeQueryKey(r.name)) keys.insert({r.id, r.name});
   }
   for (const auto& [id, name] : keys) {
     if (Status s = RefreshKey(db_, id, name); !s.ok()) return s;
@@ -287,7 +287,10 @@ Status DeviceStore::FinishPull(int64_t now_ms) {
   // The query keys of answered entries' fields go back to the newest remaining entry or the
   // confirmed value, once each, one record at a time.
   std::string names;
-  for (const char* name : kQueryKeys) names += std::string(names.empty() ? "'" : ", '") + name + "'";
+  for (const QueryKey& key : kQueryKeys) {
+    const std::string quoted = std::string("'") + key.name + "'";
+    if (names.find(quoted) == std::string::npos) names += (names.empty() ? "" : ", ") + quoted;
+  }
   auto keys = db_.Cached("SELECT DISTINCT record_id, name FROM outbox_entry WHERE seq <= ? AND name IN (" +
                          names + ") ORDER BY record_id");
   if (!keys.ok()) return keys.status();
@@ -303,10 +306,22 @@ Status DeviceStore::FinishPull(int64_t now_ms) {
     refresh.back().second.push_back(keys->Text(1));
   }
   keys->Reset();
-  auto drop = db_.Cached("DELETE FROM outbox_entry WHERE seq <= ?");
-  if (!drop.ok()) return drop.status();
-  drop->Bind(1, marks->answered_through);
-  if (Status s = drop->Run(); !s.ok()) return s;
+  // Most often every entry is answered (the push sent everything): a DELETE without WHERE
+  // clears the table and its indexes page by page instead of row by row.
+  auto newest = db_.QueryInt("SELECT coalesce(max(seq), 0) FROM outbox_entry");
+  if (!newest.ok()) return newest.status();
+  if (*newest <= marks->answered_through && marks->in_flight_seq == 0) {
+    if (Status s = db_.Exec("DELETE FROM outbox_entry"); !s.ok()) return s;
+    // Nothing is left: the marks can start again below any seq to come, which keeps
+    // every later entry pending even if the AUTOINCREMENT counter were lost.
+    marks->answered_through = marks->in_flight_through = 0;
+    if (Status s = WriteMarks(db_, *marks); !s.ok()) return s;
+  } else {
+    auto drop = db_.Cached("DELETE FROM outbox_entry WHERE seq <= ?");
+    if (!drop.ok()) return drop.status();
+    drop->Bind(1, marks->answered_through);
+    if (Status s = drop->Run(); !s.ok()) return s;
+  }
   for (const auto& [id, names] : refresh) {
     if (Status s = RefreshKeys(db_, id, names); !s.ok()) return s;
   }

@@ -33,15 +33,29 @@ inline constexpr char kResolution[] = "resolution";    // conflict: the coordina
 inline constexpr char kResolvedBy[] = "resolved_by";   // conflict: who resolved it
 }  // namespace field
 
-// Fields whose effective value is kept in record_key for filtering: exactly those that
-// StoreReader filters on (a key row costs a write per pulled record). Plain names: they are
-// also spelled into SQL. Schema 3 dropped the rows of student_id and grade, which no query
-// used.
-inline constexpr const char* kQueryKeys[] = {field::kClass,  field::kVillage, field::kHousehold,
-                                             field::kStatus, field::kAuthor,  field::kDeleted};
-inline bool IsQueryKey(std::string_view name) {
-  for (const char* key : kQueryKeys) {
-    if (name == key) return true;
+// The fields whose effective value is kept in record_key, by record type: exactly those
+// StoreReader filters on (each key row costs writes for every pulled record), and the
+// deletion marker of every type (empty type). Schema 3 dropped the other rows.
+struct QueryKey {
+  const char* type;
+  const char* name;
+};
+inline constexpr QueryKey kQueryKeys[] = {
+    {type::kStudent, field::kClass},  {type::kStudent, field::kVillage},
+    {type::kStudent, field::kHousehold}, {type::kVisit, field::kStatus},
+    {type::kVisit, field::kAuthor},   {type::kConflict, field::kStatus},
+    {"", field::kDeleted},
+};
+inline bool IsQueryKey(std::string_view type, std::string_view name) {
+  for (const QueryKey& key : kQueryKeys) {
+    if (name == key.name && (*key.type == 0 || type == key.type)) return true;
+  }
+  return false;
+}
+// A query key of some record type.
+inline bool MayBeQueryKey(std::string_view name) {
+  for (const QueryKey& key : kQueryKeys) {
+    if (name == key.name) return true;
   }
   return false;
 }

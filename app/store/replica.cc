@@ -214,7 +214,7 @@ Result<size_t> DeviceStore::ApplyPulled(const v1::ChangeBatch& batch, PullTarget
     }
     for (int i : unique) {
       const v1::Field& f = r.fields(i);
-      if (!IsQueryKey(f.name())) continue;
+      if (!IsQueryKey(r.type(), f.name())) continue;
       if (has_outbox && !names_read) {
         names_read = true;
         written->Reset();
@@ -333,7 +333,7 @@ Status DeviceStore::FinishRepair() {
       ChecksumDelta& d = deltas[c.scope];
       d.sum -= FieldHash(IdOf(c.id), f.name, Stamp{f.hlc, f.node});
       --d.count;
-      if (IsQueryKey(f.name)) dropped_keys.emplace_back(f.name);
+      if (MayBeQueryKey(f.name)) dropped_keys.emplace_back(f.name);
     }
     if (kept.size() == fields.size()) continue;
     EncodeFields(kept, &blob);

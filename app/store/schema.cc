@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "app/store/record_fields.h"
 #include "app/store/store_internal.h"
 
 namespace homevisit::store {
@@ -137,7 +138,8 @@ CREATE TABLE setting (
 //                  never goes back, so a seq range names the same entries for good.
 //  outbox          a view of outbox_entry with each entry's state and batch, as before.
 //  rejected_write numbers its rows itself from now on (an entry's seq was copied before).
-//  record_key      loses the rows of fields no query filters on (record_fields.h).
+//  record_key      keeps only the fields StoreReader filters on, by record type
+//                  (record_fields.h kQueryKeys).
 // Existing entries are renumbered above every seq used so far: answered ones first, then the
 // batch in flight, then pending ones, each in its old order, which keeps the in-flight batch
 // exactly as it was sent.
@@ -180,7 +182,6 @@ DROP TABLE v3_outbox;
 )sql";
 
 constexpr char kSchemaV3After[] = R"sql(
-DELETE FROM record_key WHERE name IN ('student_id', 'grade');
 DROP TABLE field;
 DROP TABLE outbox;
 CREATE INDEX outbox_entry_by_field ON outbox_entry(record_id, name);
@@ -239,6 +240,22 @@ Status MoveFieldsIntoRecords(Connection& db) {
   return flush();
 }
 
+// Version 3's key step: removes the record_key rows no query reads (see kQueryKeys).
+Status PruneQueryKeys(Connection& db) {
+  std::string kept;
+  for (const QueryKey& key : kQueryKeys) {
+    kept += std::string(kept.empty() ? "" : " OR ") + "(record_key.name = '" + key.name + "'" +
+            (*key.type ? std::string(" AND r.type = '") + key.type + "'" : std::string()) + ")";
+  }
+  return db.Exec("DELETE FROM record_key WHERE NOT EXISTS (SELECT 1 FROM record r WHERE r.id = "
+                 "record_key.record_id AND (" + kept + "))");
+}
+
+Status MigrateDataToV3(Connection& db) {
+  if (Status s = MoveFieldsIntoRecords(db); !s.ok()) return s;
+  return PruneQueryKeys(db);
+}
+
 struct Migration {
   const char* sql;
   Status (*data)(Connection&) = nullptr;  // runs after `sql`, in the same transaction
@@ -248,7 +265,7 @@ struct Migration {
 const Migration kMigrations[] = {
     {kSchemaV1},
     {kSchemaV2},
-    {kSchemaV3Before, MoveFieldsIntoRecords, kSchemaV3After},
+    {kSchemaV3Before, MigrateDataToV3, kSchemaV3After},
 };
 static_assert(std::size(kMigrations) == kDeviceSchemaVersion);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "app/store/record_fields.h"
 #include "app/store/value_codec.h"
 
 namespace homevisit::store {
@@ -9,6 +10,8 @@ namespace homevisit::store {
 namespace {
 
 constexpr char kFieldsVersion1 = 0x01;
+constexpr char kSameStamp = 0x00;  // the field's stamp is the previous field's
+constexpr char kOwnStamp = 0x01;   // hlc and node follow
 constexpr size_t kMaxStoredName = 128;  // as pulled names (replica.cc)
 
 void PutVarint(uint64_t v, std::string* out) {
@@ -74,13 +77,19 @@ Status WriteMarks(Connection& db, const OutboxMarks& m) {
 void EncodeFields(const std::vector<StoredField>& fields, std::string* out) {
   out->clear();
   out->push_back(kFieldsVersion1);
-  for (const StoredField& f : fields) {
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const StoredField& f = fields[i];
     PutVarint(f.name.size(), out);
     out->append(f.name);
     PutVarint(f.value.size(), out);
     out->append(f.value);
-    PutVarint(f.hlc, out);
-    PutVarint(f.node, out);
+    if (i > 0 && fields[i - 1].hlc == f.hlc && fields[i - 1].node == f.node) {
+      out->push_back(kSameStamp);
+    } else {
+      out->push_back(kOwnStamp);
+      PutVarint(f.hlc, out);
+      PutVarint(f.node, out);
+    }
   }
 }
 
@@ -93,8 +102,16 @@ Status DecodeFields(std::string_view blob, std::vector<StoredField>* out) {
     StoredField f;
     uint64_t hlc = 0, node = 0;
     if (!GetBytes(&blob, kMaxStoredName, &f.name) || f.name.empty() ||
-        !GetBytes(&blob, kMaxValueBytes, &f.value) || !GetVarint(&blob, &hlc) ||
-        !GetVarint(&blob, &node) || node > UINT32_MAX) {
+        !GetBytes(&blob, kMaxValueBytes, &f.value) || blob.empty()) {
+      return Internal("stored fields are malformed");
+    }
+    const char stamp = blob.front();
+    blob.remove_prefix(1);
+    if (stamp == kSameStamp && !out->empty()) {
+      hlc = out->back().hlc;
+      node = out->back().node;
+    } else if (stamp != kOwnStamp || !GetVarint(&blob, &hlc) || !GetVarint(&blob, &node) ||
+               node > UINT32_MAX) {
       return Internal("stored fields are malformed");
     }
     if (!out->empty() && !(out->back().name < f.name)) {
@@ -129,35 +146,33 @@ Status PutKey(Connection& db, const std::string& id_bytes, const std::string& na
 }
 
 Status RefreshKeys(Connection& db, const std::string& id_bytes, const std::vector<std::string>& names) {
+  auto head = db.Cached("SELECT type, fields FROM record WHERE id = ?");
   auto newest = db.Cached(
       "SELECT value FROM outbox_entry WHERE record_id = ? AND name = ? ORDER BY seq DESC LIMIT 1");
-  auto confirmed = db.Cached("SELECT fields FROM record WHERE id = ?");
+  if (!head.ok()) return head.status();
   if (!newest.ok()) return newest.status();
-  if (!confirmed.ok()) return confirmed.status();
-  std::optional<std::string> blob;  // the record's confirmed fields, read once if needed
+  head->BindBlob(1, id_bytes);
+  auto known = head->Step();
+  if (!known.ok()) return known.status();
+  if (!*known) return Status::Ok();  // no record, no keys
+  const std::string type = head->Text(0);
+  const std::string blob = head->Blob(1);
+  head->Reset();
   std::vector<StoredField> fields;
+  if (Status s = DecodeFields(blob, &fields); !s.ok()) return s;
   for (const std::string& name : names) {
+    if (!IsQueryKey(type, name)) continue;
     newest->Reset();
     newest->BindBlob(1, id_bytes).BindText(2, name);
     auto row = newest->Step();
     if (!row.ok()) return row.status();
-    std::string encoded;
+    std::string_view encoded;
     bool found = *row;
     if (found) {
-      encoded = newest->Blob(0);
-    } else {
-      if (!blob) {
-        confirmed->BindBlob(1, id_bytes);
-        auto have = confirmed->Step();
-        if (!have.ok()) return have.status();
-        blob = *have ? confirmed->Blob(0) : std::string();
-        confirmed->Reset();
-        if (Status s = DecodeFields(*blob, &fields); !s.ok()) return s;
-      }
-      if (const StoredField* f = FindField(fields, name)) {
-        encoded = std::string(f->value);
-        found = true;
-      }
+      encoded = newest->BlobView(0);
+    } else if (const StoredField* f = FindField(fields, name)) {
+      encoded = f->value;
+      found = true;
     }
     std::optional<std::string> text;
     if (found) {

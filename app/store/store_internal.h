@@ -38,8 +38,9 @@ std::vector<std::string> SplitScopes(const std::string& joined);
 // record instead of one row per field, so a pulled record is one row write.
 //
 // Encoding, version 1: the byte 0x01, then for each field in strictly increasing name order
-//   varint name length, name, varint value length, value (a serialized v1.Value),
-//   varint hlc, varint node.
+//   varint name length, name, varint value length, value (a serialized v1.Value), and its
+//   stamp: the byte 0x00 for "the previous field's stamp" (fields written together share
+//   one), or the byte 0x01, varint hlc, varint node.
 // An empty or NULL blob holds no field. Decoding checks every length and the order and
 // refuses anything else (a damaged file is an error, never a crash or a wrong value).
 struct StoredField {
@@ -63,7 +64,7 @@ bool MayHoldBlob(std::string_view encoded_value);
 Status PutKey(Connection& db, const std::string& id_bytes, const std::string& name,
               const std::optional<std::string>& text);
 // Recomputes the query keys of `names` of one record from their effective values (newest
-// outbox entry, else confirmed value).
+// outbox entry, else confirmed value); names that are no query key of its type are skipped.
 Status RefreshKeys(Connection& db, const std::string& id_bytes, const std::vector<std::string>& names);
 inline Status RefreshKey(Connection& db, const std::string& id_bytes, const std::string& name) {
   return RefreshKeys(db, id_bytes, {name});

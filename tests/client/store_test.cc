@@ -309,6 +309,26 @@ TEST_F(StoreTest, AWriteAfterARejectedNewestEntryIsPendingAndSentNext) {
       << "only the answered entry is dropped";
 }
 
+TEST_F(StoreTest, AWriteAfterAPullThatClearedTheOutboxIsPending) {
+  Login();
+  auto id = store_->Create(type::kVisit, kSchool, {{"status", Value("draft")}});
+  ASSERT_TRUE(id.ok());
+  auto batch = store_->NextBatch({});
+  ASSERT_TRUE(batch.ok());
+  v1::PushResponse answer;
+  answer.set_batch_seq(batch->batch_seq);
+  ASSERT_TRUE(store_->Acknowledge(*batch, answer).ok());
+  ASSERT_TRUE(store_->FinishPull(wall_ms_).ok());  // every entry answered: all go
+  EXPECT_EQ(OutboxOf(*store_, *id), "");
+  Reopen();
+  ASSERT_TRUE(store_->Set(*id, {{"status", Value("submitted")}}).ok());
+  EXPECT_EQ(*Reader()->PendingCount(), 1) << "entry numbers do not start again";
+  auto next = store_->NextBatch({});
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->field_count, 1u);
+  EXPECT_EQ(next->batch_seq, batch->batch_seq + 1);
+}
+
 TEST_F(StoreTest, AnAnswerForAnotherBatchIsRefused) {
   Login();
   ASSERT_TRUE(store_->Create(type::kVisit, kSchool, {{"status", Value("draft")}}).ok());
@@ -404,6 +424,8 @@ TEST_F(StoreTest, TheChecksumIsTheSumOfFieldHashesOfTheConfirmedReplica) {
   Pull({ServerRecord(a, type::kStudent, kSchool, {{"class_name", Value("4")}}, s2),
         ServerRecord(c, type::kStudent, "qx/hs/s10", {{"name", Value("丙")}}, s2)},
        4);
+  EXPECT_EQ(View(a).record.Find("name")->stamp, s1) << "each field keeps its own stamp";
+  EXPECT_EQ(View(a).record.Find("class_name")->stamp, s2);
   // Local writes are not part of the confirmed replica.
   ASSERT_TRUE(store_->Set(a, {{"name", Value("甲甲")}}).ok());
   ScopeChecksum s1_expected;
@@ -597,6 +619,9 @@ TEST_F(StoreTest, AVersion2DatabaseIsMigratedKeepingTheReplicaAndTheOutbox) {
     exec("INSERT INTO record_key(record_id, name, value) VALUES (?, 'class_name', '4')", {sid});
     exec("INSERT INTO record_key(record_id, name, value) VALUES (?, 'village', '石门村')", {sid});
     exec("INSERT INTO record_key(record_id, name, value) VALUES (?, 'status', 'draft')", {vid});
+    // Key rows no query reads (a visit's household, a student's grade) go.
+    exec("INSERT INTO record_key(record_id, name, value) VALUES (?, 'household_id', 'h')", {vid});
+    exec("INSERT INTO record_key(record_id, name, value) VALUES (?, 'grade', '3')", {sid});
     const std::string entry =
         "INSERT INTO outbox(seq, record_id, name, value, hlc, base_hlc, base_node, state, batch_seq) "
         "VALUES (?, ?, CAST(? AS TEXT), ?, ?, ?, ?, ?, ?)";
@@ -618,6 +643,10 @@ TEST_F(StoreTest, AVersion2DatabaseIsMigratedKeepingTheReplicaAndTheOutbox) {
             kDeviceSchemaVersion);
   EXPECT_EQ(store_->State()->cursor, 30u);
   EXPECT_EQ(*store_->ChecksumOf(kSchool), sum);
+  EXPECT_EQ(*Connection::Open(dir_.file("device.db"), false, true)
+                 ->QueryInt("SELECT count(*) FROM record_key WHERE name IN ('household_id', 'grade')"),
+            0);
+  EXPECT_EQ(Reader()->Drafts("")->size(), 1u) << "the visit's status key stays";
   EXPECT_EQ(*Reader()->PendingCount(), 3);
 
   RecordView s = View(student);
@@ -677,8 +706,12 @@ TEST_F(StoreTest, ADamagedConfirmedRecordIsAnErrorNotACrash) {
   auto db = Connection::Open(dir_.file("device.db"), false, false);
   ASSERT_TRUE(db.ok());
   for (const std::string& damage :
-       {std::string("\x02", 1), std::string("\x01\x05na", 4), std::string("\x01\x04name\xff\xff\xff", 8),
-        std::string("\x01\x01z\x00\x00\x00\x01" "a\x00\x00\x00", 12)}) {
+       {std::string("\x02", 1),                                    // unknown version
+        std::string("\x01\x05na", 4),                              // name cut short
+        std::string("\x01\x04name\xff\xff\xff", 8),                  // value length too large
+        std::string("\x01\x01z\x00\x00", 5),                        // first field: no own stamp
+        std::string("\x01\x01z\x00\x01\x05\x02\x01" "a\x00\x00", 11),  // names out of order
+        std::string("\x01\x01z\x00\x07", 5)}) {                     // unknown stamp form
     auto put = db->Prepare("UPDATE record SET fields = ? WHERE id = ?");
     ASSERT_TRUE(put.ok());
     put->BindBlob(1, damage).BindBlob(2, id.AsBytes());
