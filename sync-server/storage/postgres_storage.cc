@@ -230,7 +230,10 @@ Status DecodeStoredFields(std::string_view bytes, std::vector<StoredField>* out)
   char format = 0;
   if (!in.Byte(&format) || format != kStoredFormat1) return Damaged("unknown format");
   uint64_t count = 0;
-  if (!in.Varint(&count) || count > kMaxStoredFields) return Damaged("field count");
+  // Every field takes at least six bytes, which bounds a damaged count by the row's size.
+  if (!in.Varint(&count) || count > kMaxStoredFields || count > bytes.size() / 6) {
+    return Damaged("field count");
+  }
   out->reserve(count);
   for (uint64_t i = 0; i < count; ++i) {
     StoredField f;
