@@ -123,6 +123,7 @@ Result<size_t> DeviceStore::ApplyPulled(const v1::ChangeBatch& batch, PullTarget
   std::vector<std::string> values;  // the pulled values, serialized
   std::vector<int> order;           // pulled fields by name, the last of equal names
   std::set<std::string, std::less<>> overlaid;
+  uint64_t last_observed = 0;
   for (const v1::Record& r : batch.records()) {
     const Uuid id = IdOf(r.id());
     old_record->Reset();
@@ -203,8 +204,12 @@ Result<size_t> DeviceStore::ApplyPulled(const v1::ChangeBatch& batch, PullTarget
     bool names_read = false;
     overlaid.clear();
     for (const v1::Field& f : r.fields()) {
-      // A stamp from a clock too far ahead is stored but not followed (core/hlc.h).
-      (void)clock_.Observe(f.stamp().hlc());
+      // A stamp from a clock too far ahead is stored but not followed (core/hlc.h). Fields
+      // written together share a stamp: observing it again would change nothing.
+      if (f.stamp().hlc() != last_observed) {
+        last_observed = f.stamp().hlc();
+        (void)clock_.Observe(last_observed);
+      }
       if (target == PullTarget::kRepair) {
         seen->Reset();
         seen->BindBlob(1, r.id()).BindText(2, f.name());
