@@ -311,11 +311,15 @@ SyncError SyncClient::Push(const ProgressFn& progress, SyncReport* report) {
   const uint64_t total = static_cast<uint64_t>(*pending);
   uint64_t done = 0;
   if (progress) progress({SyncPhase::kPush, 0, total});
+  // A server that refuses a batch as too large (RESOURCE_EXHAUSTED: one that takes fewer
+  // writes per batch than push_limits, e.g. before its limit was raised) gets no larger
+  // batches for the rest of this sync, instead of a refused full-size one before each.
+  store::BatchLimits limits = options_.push_limits;
   // Writes made while this sync runs wait for the next one, so a busy user cannot keep the
   // push going forever.
   while (done < total || done == 0) {
     if (cancelled_) return CancelledError();
-    auto batch = store_.NextBatch(options_.push_limits);
+    auto batch = store_.NextBatch(limits);
     if (!batch.ok()) return LocalError(batch.status());
     if (batch->empty()) return NoError();
     v1::PushResponse response;
@@ -345,6 +349,9 @@ SyncError SyncClient::Push(const ProgressFn& progress, SyncReport* report) {
     Status s = batch->field_count > 1 ? store_.ShrinkInFlight(batch->field_count / 2)
                                       : store_.RejectInFlight(last_message_);
     if (!s.ok()) return LocalError(s);
+    if (last_code_ == grpc::StatusCode::RESOURCE_EXHAUSTED && batch->field_count > 1) {
+      limits.max_fields = std::min(limits.max_fields, batch->field_count / 2);
+    }
     if (batch->field_count == 1) {
       ++report->rejected;
       ++done;

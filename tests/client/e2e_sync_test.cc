@@ -419,6 +419,28 @@ TEST_F(E2eTest, PushesAreSplitIntoBoundedBatches) {
   ExpectConverged(*wang, "wang");
 }
 
+TEST_F(E2eTest, AServerThatTakesSmallerBatchesGetsThemForTheRestOfTheSync) {
+  server_->Stop();
+  server::ServiceLimits limits;
+  limits.max_batch_writes = 100;  // a server whose limit is below the device's batch size
+  server_->Start(limits);
+  auto options = Device::Fast();
+  options.push_limits.max_fields = 400;
+  auto wang = Enrol("wang", options);
+  for (int i = 0; i < 30; ++i) {
+    FieldValues answers;
+    for (int q = 0; q < 36; ++q) answers["q" + std::to_string(q)] = Value(q * i);
+    NewVisit(*wang, ming_, "wang", answers);
+  }
+  auto r = wang->Sync();
+  ASSERT_TRUE(r.ok()) << r.error.detail;
+  EXPECT_EQ(r.pushed, 30u * 40u);
+  EXPECT_EQ(r.rejected, 0u);
+  EXPECT_EQ(r.calls, 2u + 12u + 1u)
+      << "400 and 200 writes refused once, then batches of 100, then one pull";
+  ExpectConverged(*wang, "wang");
+}
+
 TEST_F(E2eTest, AnotherUserMayUseTheDeviceOnlyOnceItsWritesAreSynced) {
   auto wang = Enrol("wang");
   NewVisit(*wang, ming_, "wang");
