@@ -81,14 +81,16 @@ TEST_F(FaultTest, ADeviceKilledInTheMiddleOfAPushLosesNothingAndDuplicatesNothin
   std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
   std::mt19937_64 rng(seed);
   const std::string dir = dir_.file("wang");
-  const std::vector<Uuid> visits = PrepareDevice(dir, "wang", 1000);  // 40,000 writes, 20 batches
+  const std::vector<Uuid> visits = PrepareDevice(dir, "wang", 1000);  // 40,000 writes, 5 batches
   ASSERT_EQ(visits.size(), 1000u);
 
   int kills = 0;
   for (int round = 0; round < 2; ++round) {
     const uint64_t before = server_->storage().GetStats()->last_seq;
-    // Kill once the server has applied between 1 and 6 more batches (2,000 writes each).
-    const uint64_t kill_after = before + 2000 * (1 + rng() % 6);
+    // Kill once the server has applied somewhere between 1 and 800 more of the 1,000 visits
+    // (a batch takes one change position per visit): after the batch that crosses that
+    // point, with the rest still to send.
+    const uint64_t kill_after = before + 1 + rng() % 800;
     ChildProcess device({HOMEVISIT_DEVICE_BIN, "--data", dir, "--server", server_->address(), "sync"},
                         dir_.file("device.log"));
     const auto give_up = std::chrono::steady_clock::now() + 60s;
