@@ -23,6 +23,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <random>
 #include <sstream>
@@ -250,35 +251,120 @@ SplitSync TimedSync(Device& d, ByteProxy& proxy) {
   return out;
 }
 
-// Runs homevisit-device with `args` against the server at `port`; its resource use in *usage.
-void RunDevice(const std::string& dir, int port, std::vector<std::string> args, rusage* usage) {
+// Starts homevisit-device processes from a small process forked before the benchmark grows.
+// A child's peak RSS (ru_maxrss) counts the memory image it was forked from, up to its exec:
+// forked from the benchmark holding 10,000 visits it would report the benchmark's size, not
+// the device's. The launcher is forked at start-up, while it is small, and forks the devices.
+class Launcher {
+ public:
+  struct Outcome {
+    int status = 0;
+    long maxrss_kb = 0;
+  };
+
+  // Call before anything big is allocated.
+  Launcher() {
+    int to_child[2], from_child[2];
+    if (pipe(to_child) != 0 || pipe(from_child) != 0) Die("pipe");
+    pid_ = fork();
+    if (pid_ < 0) Die("fork");
+    if (pid_ == 0) {
+      close(to_child[1]);
+      close(from_child[0]);
+      Serve(to_child[0], from_child[1]);
+      _exit(0);
+    }
+    close(to_child[0]);
+    close(from_child[1]);
+    out_ = to_child[1];
+    in_ = from_child[0];
+  }
+  ~Launcher() {
+    close(out_);
+    close(in_);
+    waitpid(pid_, nullptr, 0);
+  }
+
+  Outcome Run(const std::vector<std::string>& argv) {
+    std::string request;
+    for (const std::string& a : argv) request += a + '\0';
+    const uint32_t size = static_cast<uint32_t>(request.size());
+    if (!WriteAll(out_, &size, sizeof size) || !WriteAll(out_, request.data(), size)) Die("launcher");
+    Outcome outcome;
+    if (!ReadAll(in_, &outcome, sizeof outcome)) Die("launcher");
+    return outcome;
+  }
+
+ private:
+  static bool WriteAll(int fd, const void* data, size_t n) {
+    const char* p = static_cast<const char*>(data);
+    while (n > 0) {
+      const ssize_t w = write(fd, p, n);
+      if (w <= 0) return false;
+      p += w;
+      n -= static_cast<size_t>(w);
+    }
+    return true;
+  }
+  static bool ReadAll(int fd, void* data, size_t n) {
+    char* p = static_cast<char*>(data);
+    while (n > 0) {
+      const ssize_t r = read(fd, p, n);
+      if (r <= 0) return false;
+      p += r;
+      n -= static_cast<size_t>(r);
+    }
+    return true;
+  }
+  static void Serve(int in, int out) {
+    uint32_t size = 0;
+    while (ReadAll(in, &size, sizeof size)) {
+      std::string request(size, '\0');
+      if (!ReadAll(in, request.data(), size)) return;
+      std::vector<char*> raw;
+      for (size_t i = 0; i < request.size(); i += std::strlen(&request[i]) + 1) raw.push_back(&request[i]);
+      raw.push_back(nullptr);
+      const pid_t pid = fork();
+      if (pid == 0) {
+        const int null_fd = open("/dev/null", O_WRONLY);
+        dup2(null_fd, 1);
+        execv(raw[0], raw.data());
+        _exit(127);
+      }
+      Outcome outcome;
+      rusage usage{};
+      wait4(pid, &outcome.status, 0, &usage);
+      outcome.maxrss_kb = usage.ru_maxrss;
+      if (!WriteAll(out, &outcome, sizeof outcome)) return;
+    }
+  }
+
+  pid_t pid_ = -1;
+  int out_ = -1, in_ = -1;
+};
+
+Launcher* g_launcher = nullptr;
+
+// Runs homevisit-device with `args` against the server at `port`; its peak RSS in *maxrss_kb.
+void RunDevice(const std::string& dir, int port, std::vector<std::string> args, long* maxrss_kb) {
   std::vector<std::string> argv = {HOMEVISIT_DEVICE_BIN, "--data", dir, "--server",
                                    "127.0.0.1:" + std::to_string(port)};
   argv.insert(argv.end(), args.begin(), args.end());
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const int null_fd = open("/dev/null", O_WRONLY);
-    dup2(null_fd, 1);
-    std::vector<char*> raw;
-    for (auto& a : argv) raw.push_back(a.data());
-    raw.push_back(nullptr);
-    execv(raw[0], raw.data());
-    _exit(127);
+  const Launcher::Outcome outcome = g_launcher->Run(argv);
+  if (maxrss_kb) *maxrss_kb = outcome.maxrss_kb;
+  if (!WIFEXITED(outcome.status) || WEXITSTATUS(outcome.status) != 0) {
+    Die("homevisit-device " + args[0] + " failed");
   }
-  int status = 0;
-  rusage ignored{};
-  wait4(pid, &status, 0, usage ? usage : &ignored);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) Die("homevisit-device " + args[0] + " failed");
 }
 
 // Peak RSS (MiB) of `homevisit-device ... sync`, a fresh device pulling everything.
 double DevicePullPeakRssMb(const std::string& dir, int port, double* seconds) {
-  rusage usage{};
-  RunDevice(dir, port, {"login", "li", kPassword}, &usage);
+  RunDevice(dir, port, {"login", "li", kPassword}, nullptr);
   const auto start = Clock::now();
-  RunDevice(dir, port, {"sync"}, &usage);
+  long maxrss_kb = 0;
+  RunDevice(dir, port, {"sync"}, &maxrss_kb);
   *seconds = Seconds(start, Clock::now());
-  return usage.ru_maxrss / 1024.0;
+  return maxrss_kb / 1024.0;
 }
 
 double LoadAverage() {
@@ -329,6 +415,8 @@ void DropServerDatabase(const std::string& db) {
 }
 
 int Main(int argc, char** argv) {
+  Launcher launcher;  // first, while this process is small (see Launcher)
+  g_launcher = &launcher;
   int visits = 10000, edits = 10000;
   std::string db = "sqlite";
   for (int i = 1; i + 1 < argc; i += 2) {
