@@ -268,9 +268,9 @@ class ChangeStreamer {
  public:
   ChangeStreamer(Storage& storage, ServerClock& clock, const ServiceLimits& limits,
                  grpc::ServerContext* context, grpc::ServerWriter<v1::PullResponse>* writer,
-                 std::vector<std::string> scopes, uint32_t batch_fields)
+                 std::vector<std::string> scopes, uint32_t batch_fields, bool shared_stamps)
       : storage_(storage), clock_(clock), limits_(limits), context_(context), writer_(writer),
-        scopes_(std::move(scopes)), batch_fields_(batch_fields) {}
+        scopes_(std::move(scopes)), batch_fields_(batch_fields), shared_stamps_(shared_stamps) {}
 
   Status Drain(uint64_t* cursor) {
     while (true) {
@@ -296,6 +296,7 @@ class ChangeStreamer {
     // together, so the map is consulted only when the record changes.
     std::map<Uuid, v1::Record*> records;
     v1::Record* record = nullptr;
+    Stamp record_stamp;
     uint64_t bytes = 0;
     size_t n = 0;
     // The byte bound closes a batch only between positions: the fields sharing a position
@@ -311,13 +312,19 @@ class ChangeStreamer {
           slot->set_id(std::string(c.record.id.AsBytes()));
           slot->set_type(c.record.type);
           slot->set_scope(c.record.scope);
+          // The record's first field's stamp is the shared one: a record written at once
+          // has the same stamp on every field.
+          if (shared_stamps_) wire::ToProto(c.version.stamp, slot->mutable_stamp());
         }
         record = slot;
+        record_stamp = wire::FromProto(record->stamp());
       }
       auto* field = record->add_fields();
       field->set_name(c.field);
       wire::ToProto(c.version.value, field->mutable_value());
-      wire::ToProto(c.version.stamp, field->mutable_stamp());
+      if (!shared_stamps_ || c.version.stamp != record_stamp) {
+        wire::ToProto(c.version.stamp, field->mutable_stamp());
+      }
       bytes += field->ByteSizeLong();
     }
     batch->set_cursor(changes[n - 1].seq);
@@ -336,6 +343,7 @@ class ChangeStreamer {
   grpc::ServerWriter<v1::PullResponse>* writer_;
   const std::vector<std::string> scopes_;
   const uint32_t batch_fields_;
+  const bool shared_stamps_;  // the client reads Record.stamp (PullRequest.shared_stamps)
   uint64_t batches_ = 0;
   uint64_t fields_ = 0;
 };
@@ -365,7 +373,8 @@ Status SyncService::DoPull(grpc::ServerContext* context, const v1::PullRequest& 
           ? limits_.default_pull_batch_fields
           : std::min(request.max_batch_fields(), limits_.max_pull_batch_fields);
 
-  ChangeStreamer streamer(storage_, clock_, limits_, context, writer, scopes, batch_fields);
+  ChangeStreamer streamer(storage_, clock_, limits_, context, writer, scopes, batch_fields,
+                          request.shared_stamps());
   uint64_t cursor = request.cursor();
   v1::PullResponse end;
   for (int attempt = 0;; ++attempt) {

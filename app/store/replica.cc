@@ -35,6 +35,12 @@ bool IsValidPulledName(const std::string& name) {
   return true;
 }
 
+// A pulled field's stamp: its own, or its record's when it was sent without one
+// (PullRequest.shared_stamps).
+Stamp PulledStamp(const v1::Record& r, const v1::Field& f) {
+  return wire::FromProto(f.has_stamp() ? f.stamp() : r.stamp());
+}
+
 Status ValidatePulled(const v1::ChangeBatch& batch) {
   for (const v1::Record& r : batch.records()) {
     if (r.id().size() != 16) return InvalidArgument("pulled record id is not 16 bytes");
@@ -42,6 +48,7 @@ Status ValidatePulled(const v1::ChangeBatch& batch) {
     if (!IsValidScopePath(r.scope())) return InvalidArgument("pulled record scope is invalid");
     for (const v1::Field& f : r.fields()) {
       if (!IsValidPulledName(f.name())) return InvalidArgument("pulled field name is invalid");
+      if (PulledStamp(r, f).hlc == 0) return InvalidArgument("pulled field has no stamp");
       if (f.value().ByteSizeLong() > kMaxValueBytes) return InvalidArgument("pulled value is too large");
       if (auto v = wire::FromProto(f.value()); !v.ok()) {
         return InvalidArgument("pulled field '" + f.name() + "': " + v.status().message());
@@ -184,7 +191,7 @@ Result<size_t> DeviceStore::ApplyPulled(const v1::ChangeBatch& batch, PullTarget
         --delta.count;
         ++o;
       }
-      const Stamp stamp = wire::FromProto(f.stamp());
+      const Stamp stamp = PulledStamp(r, f);
       delta.sum += FieldHash(id, f.name(), stamp);
       ++delta.count;
       merged.push_back({f.name(), values[i], stamp.hlc, stamp.node});
@@ -206,8 +213,9 @@ Result<size_t> DeviceStore::ApplyPulled(const v1::ChangeBatch& batch, PullTarget
     for (const v1::Field& f : r.fields()) {
       // A stamp from a clock too far ahead is stored but not followed (core/hlc.h). Fields
       // written together share a stamp: observing it again would change nothing.
-      if (f.stamp().hlc() != last_observed) {
-        last_observed = f.stamp().hlc();
+      const uint64_t hlc = PulledStamp(r, f).hlc;
+      if (hlc != last_observed) {
+        last_observed = hlc;
         (void)clock_.Observe(last_observed);
       }
       if (target == PullTarget::kRepair) {

@@ -376,6 +376,7 @@ SyncError SyncClient::PullInto(store::PullTarget target, const std::string& scop
         request.set_cursor(target == store::PullTarget::kMain ? state->cursor : state->repair_cursor);
         if (!scope.empty()) request.add_scopes(scope);
         request.set_max_batch_fields(options_.pull_batch_fields);
+        request.set_shared_stamps(true);  // ApplyPulled reads Record.stamp
         auto reader = stub_->Pull(&context, request);
         for (;;) {
           // Each message on its own arena: a batch of thousands of fields parses without an
