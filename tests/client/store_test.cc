@@ -382,6 +382,37 @@ TEST_F(StoreTest, APulledBatchAndItsCursorCommitTogetherAndAMalformedOneChangesN
   EXPECT_FALSE(Reader()->Get(MakeId(2))->has_value());
 }
 
+// A record pulled with a shared stamp (PullRequest.shared_stamps): its fields without a
+// stamp of their own take the record's, and count in the checksum with it.
+TEST_F(StoreTest, PulledFieldsWithoutAStampTakeTheirRecordsAndNoStampAtAllIsRefused) {
+  Login();
+  const Stamp shared{Stamp::Pack(wall_ms_, 1), 2};
+  const Stamp own{Stamp::Pack(wall_ms_, 2), 2};
+  v1::ChangeBatch batch;
+  *batch.add_records() = ServerRecord(MakeId(1), type::kStudent, kSchool,
+                                      {{"name", Value("李明")}, {"village", Value("杨柳村")}}, shared);
+  v1::Record& r = *batch.mutable_records(0);
+  wire::ToProto(shared, r.mutable_stamp());
+  r.mutable_fields(0)->clear_stamp();
+  wire::ToProto(own, r.mutable_fields(1)->mutable_stamp());
+  batch.set_cursor(5);
+  ASSERT_TRUE(store_->ApplyPulled(batch, PullTarget::kMain).ok());
+  const auto view = View(MakeId(1));
+  EXPECT_EQ(view.record.Find(r.fields(0).name())->stamp, shared);
+  EXPECT_EQ(view.record.Find(r.fields(1).name())->stamp, own);
+  ScopeChecksum expected;
+  expected.Add(FieldHash(MakeId(1), r.fields(0).name(), shared));
+  expected.Add(FieldHash(MakeId(1), r.fields(1).name(), own));
+  EXPECT_EQ(*store_->ChecksumOf(kSchool), expected);
+
+  v1::ChangeBatch bare;
+  *bare.add_records() = ServerRecord(MakeId(2), type::kStudent, kSchool, {{"name", Value("张华")}}, shared);
+  bare.mutable_records(0)->mutable_fields(0)->clear_stamp();
+  bare.set_cursor(6);
+  EXPECT_EQ(store_->ApplyPulled(bare, PullTarget::kMain).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->State()->cursor, 5u);
+}
+
 TEST_F(StoreTest, PulledStampsMoveTheClockButATooDistantOneDoesNot) {
   Login();
   const uint64_t ahead = Stamp::Pack(wall_ms_ + 60'000, 0);

@@ -150,11 +150,13 @@ grpc::Status TestDevice::Push(const v1::PushRequest& request, v1::PushResponse* 
 }
 
 grpc::Status TestDevice::Pull(uint64_t cursor, const std::vector<std::string>& scopes,
-                              uint32_t max_batch_fields, std::vector<v1::PullResponse>* responses) {
+                              uint32_t max_batch_fields, std::vector<v1::PullResponse>* responses,
+                              bool shared_stamps) {
   grpc::ClientContext context;
   Prepare(&context);
   v1::PullRequest request;
   request.set_cursor(cursor);
+  request.set_shared_stamps(shared_stamps);
   for (const auto& s : scopes) request.add_scopes(s);
   request.set_max_batch_fields(max_batch_fields);
   auto reader = stub_->Pull(&context, request);

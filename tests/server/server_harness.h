@@ -57,7 +57,8 @@ class TestDevice {
   grpc::Status Push(const v1::PushRequest& request, v1::PushResponse* response);
   // Reads a whole Pull stream.
   grpc::Status Pull(uint64_t cursor, const std::vector<std::string>& scopes,
-                    uint32_t max_batch_fields, std::vector<v1::PullResponse>* responses);
+                    uint32_t max_batch_fields, std::vector<v1::PullResponse>* responses,
+                    bool shared_stamps = false);
   // Pulls from the replica's cursor and applies everything; the PullEnd in *end.
   grpc::Status Sync(const std::vector<std::string>& scopes = {}, v1::PullEnd* end = nullptr);
 

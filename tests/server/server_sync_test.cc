@@ -221,6 +221,50 @@ TEST_P(SyncTest, PullResumedFromACursorInTheMiddleGetsExactlyTheRest) {
   EXPECT_EQ(rest.back().end().cursor(), previous);
 }
 
+// A client that reads Record.stamp gets a shared stamp once per record; one that does not
+// ask gets every field's stamp, as before.
+TEST_P(SyncTest, SharedStampsAreSentOncePerRecordOnlyToClientsThatAskForThem) {
+  auto phone = LoggedIn("teacher_a");
+  v1::PushRequest push;
+  push.set_batch_seq(1);
+  const Uuid id = NewRecordId();
+  auto* record = AddRecord(push, id, "student", kSchoolA);
+  const uint64_t together = phone->NextHlc();
+  for (const char* f : {"name", "class_name", "village"}) AddField(record, f, Value("值"), together);
+  const uint64_t later = phone->NextHlc();
+  AddField(record, "hamlet", Value("下寨"), later);
+  v1::PushResponse response;
+  ASSERT_TRUE(phone->Push(push, &response).ok());
+  ASSERT_EQ(response.applied_count(), 4u);
+
+  auto reader = LoggedIn("teacher_a2");
+  auto pulled = [&](bool shared) {
+    std::vector<v1::PullResponse> responses;
+    EXPECT_TRUE(reader->Pull(0, {kSchoolA}, 0, &responses, shared).ok());
+    for (const auto& r : responses) {
+      if (!r.has_batch()) continue;
+      for (const auto& rec : r.batch().records()) {
+        if (rec.id() == id.AsBytes()) return rec;
+      }
+    }
+    return v1::Record();
+  };
+  const v1::Record shared = pulled(true);
+  ASSERT_EQ(shared.fields_size(), 4);
+  EXPECT_EQ(shared.stamp().hlc(), together);
+  EXPECT_EQ(shared.stamp().node(), phone->node());
+  for (const auto& f : shared.fields()) {
+    // The three written together carry none of their own; the later one keeps its stamp.
+    EXPECT_EQ(f.has_stamp(), f.name() == "hamlet") << f.name();
+    const uint64_t hlc = f.has_stamp() ? f.stamp().hlc() : shared.stamp().hlc();
+    EXPECT_EQ(hlc, f.name() == "hamlet" ? later : together) << f.name();
+  }
+  const v1::Record plain = pulled(false);
+  ASSERT_EQ(plain.fields_size(), 4);
+  EXPECT_FALSE(plain.has_stamp());
+  for (const auto& f : plain.fields()) EXPECT_TRUE(f.has_stamp()) << f.name();
+}
+
 TEST_P(SyncTest, PullEndChecksumMatchesTheReplica) {
   auto wang = LoggedIn("teacher_a");
   auto li = LoggedIn("teacher_a2");
