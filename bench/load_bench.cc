@@ -79,19 +79,29 @@ class Device {
     ids_ = std::make_unique<UuidGenerator>((uint64_t{rd()} << 32) | rd());
   }
 
+  // Logs in (retried on UNAVAILABLE, as the app does: 200 devices enrolling at once may
+  // find the server still starting or busy).
   bool Login() {
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + kDeadline);
     v1::LoginRequest request;
     request.set_user("teacher" + std::to_string(index_));
     request.set_password(kPassword);
     request.set_device_id(ids_->Next(HybridClock::SystemMillis()).ToString());
     request.set_device_name("load bench device");
-    v1::LoginResponse response;
-    if (!stub_->Login(&context, request, &response).ok()) return false;
-    token_ = "Bearer " + ToHex(response.token());
-    clock_.set_node(response.node());
-    return true;
+    for (int attempt = 0; attempt < 20; ++attempt) {
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + kDeadline);
+      v1::LoginResponse response;
+      grpc::Status status = stub_->Login(&context, request, &response);
+      if (status.ok()) {
+        token_ = "Bearer " + ToHex(response.token());
+        clock_.set_node(response.node());
+        return true;
+      }
+      last_error_ = "login: " + std::to_string(status.error_code()) + " " + status.error_message();
+      if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50 * (attempt + 1)));
+    }
+    return false;
   }
 
   // Pushes `visits` new visits in one batch (resent on UNAVAILABLE, as the app does).
@@ -279,7 +289,17 @@ Result<SetupResult> RunSetup(const std::string& setup, const Options& o,
     }
     for (auto& t : threads) t.join();
   }
-  if (errors > 0) return Status(StatusCode::kUnavailable, "logins failed");
+  if (errors > 0) {
+    std::string first;
+    for (const auto& device : devices) {
+      if (!device->last_error().empty()) {
+        first = device->last_error();
+        break;
+      }
+    }
+    return Status(StatusCode::kUnavailable,
+                  std::to_string(errors.load()) + " logins failed; first: " + first);
+  }
 
   std::vector<std::vector<double>> latencies(devices.size());
   std::vector<std::thread> threads;
