@@ -4,6 +4,7 @@
 
 #include "app/store/record_fields.h"
 #include "app/store/value_codec.h"
+#include "core/varint.h"
 
 namespace homevisit::store {
 
@@ -13,38 +14,6 @@ constexpr char kFieldsVersion1 = 0x01;
 constexpr char kSameStamp = 0x00;  // the field's stamp is the previous field's
 constexpr char kOwnStamp = 0x01;   // hlc and node follow
 constexpr size_t kMaxStoredName = 128;  // as pulled names (replica.cc)
-
-void PutVarint(uint64_t v, std::string* out) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-bool GetVarint(std::string_view* in, uint64_t* v) {
-  uint64_t result = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    if (in->empty()) return false;
-    const auto byte = static_cast<unsigned char>(in->front());
-    in->remove_prefix(1);
-    if (shift == 63 && byte > 1) return false;  // more than 64 bits
-    result |= static_cast<uint64_t>(byte & 0x7F) << shift;
-    if ((byte & 0x80) == 0) {
-      *v = result;
-      return true;
-    }
-  }
-  return false;
-}
-
-bool GetBytes(std::string_view* in, size_t max, std::string_view* out) {
-  uint64_t n = 0;
-  if (!GetVarint(in, &n) || n > max || n > in->size()) return false;
-  *out = in->substr(0, n);
-  in->remove_prefix(n);
-  return true;
-}
 
 }  // namespace
 
@@ -79,16 +48,16 @@ void EncodeFields(const std::vector<StoredField>& fields, std::string* out) {
   out->push_back(kFieldsVersion1);
   for (size_t i = 0; i < fields.size(); ++i) {
     const StoredField& f = fields[i];
-    PutVarint(f.name.size(), out);
+    AppendVarint(*out, f.name.size());
     out->append(f.name);
-    PutVarint(f.value.size(), out);
+    AppendVarint(*out, f.value.size());
     out->append(f.value);
     if (i > 0 && fields[i - 1].hlc == f.hlc && fields[i - 1].node == f.node) {
       out->push_back(kSameStamp);
     } else {
       out->push_back(kOwnStamp);
-      PutVarint(f.hlc, out);
-      PutVarint(f.node, out);
+      AppendVarint(*out, f.hlc);
+      AppendVarint(*out, f.node);
     }
   }
 }
@@ -101,8 +70,8 @@ Status DecodeFields(std::string_view blob, std::vector<StoredField>* out) {
   while (!blob.empty()) {
     StoredField f;
     uint64_t hlc = 0, node = 0;
-    if (!GetBytes(&blob, kMaxStoredName, &f.name) || f.name.empty() ||
-        !GetBytes(&blob, kMaxValueBytes, &f.value) || blob.empty()) {
+    if (!ReadLengthPrefixed(&blob, kMaxStoredName, &f.name) || f.name.empty() ||
+        !ReadLengthPrefixed(&blob, kMaxValueBytes, &f.value) || blob.empty()) {
       return Internal("stored fields are malformed");
     }
     const char stamp = blob.front();
@@ -110,7 +79,7 @@ Status DecodeFields(std::string_view blob, std::vector<StoredField>* out) {
     if (stamp == kSameStamp && !out->empty()) {
       hlc = out->back().hlc;
       node = out->back().node;
-    } else if (stamp != kOwnStamp || !GetVarint(&blob, &hlc) || !GetVarint(&blob, &node) ||
+    } else if (stamp != kOwnStamp || !ReadVarint(&blob, &hlc) || !ReadVarint(&blob, &node) ||
                node > UINT32_MAX) {
       return Internal("stored fields are malformed");
     }

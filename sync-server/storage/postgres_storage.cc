@@ -75,6 +75,7 @@
 #include <cstdlib>
 
 #include "core/checksum.h"
+#include "core/varint.h"
 #include "homevisit/v1/records.pb.h"
 #include "proto/wire.h"
 #include "sync-server/storage/postgres_internal.h"
@@ -152,52 +153,6 @@ constexpr char kStoredFormat1 = 0x01;
 // Bounds a damaged count before anything is reserved for it.
 constexpr uint64_t kMaxStoredFields = 1u << 16;
 
-void PutVarint(std::string& out, uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7F) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-
-// Reads a stored fields column without ever stepping outside it.
-class FieldReader {
- public:
-  explicit FieldReader(std::string_view bytes)
-      : p_(bytes.data()), end_(bytes.data() + bytes.size()) {}
-  bool Varint(uint64_t* v) {
-    uint64_t result = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (p_ == end_) return false;
-      const auto byte = static_cast<unsigned char>(*p_++);
-      if (shift == 63 && byte > 1) return false;  // more than 64 bits
-      result |= static_cast<uint64_t>(byte & 0x7F) << shift;
-      if (!(byte & 0x80)) {
-        *v = result;
-        return true;
-      }
-    }
-    return false;  // more than ten bytes
-  }
-  bool Bytes(std::string_view* out) {
-    uint64_t n = 0;
-    if (!Varint(&n) || n > static_cast<uint64_t>(end_ - p_)) return false;
-    *out = std::string_view(p_, n);
-    p_ += n;
-    return true;
-  }
-  bool Byte(char* c) {
-    if (p_ == end_) return false;
-    *c = *p_++;
-    return true;
-  }
-  bool AtEnd() const { return p_ == end_; }
-
- private:
-  const char* p_;
-  const char* end_;
-};
-
 Status Damaged(const char* what) {
   return Internal(std::string("postgres: a stored record row is damaged (") + what + ")");
 }
@@ -210,37 +165,36 @@ std::string EncodeStoredFields(const std::vector<StoredField>& fields) {
   std::string out;
   out.reserve(size);
   out.push_back(kStoredFormat1);
-  PutVarint(out, fields.size());
+  AppendVarint(out, fields.size());
   for (const StoredField& f : fields) {
-    PutVarint(out, f.name.size());
-    out.append(f.name);
-    PutVarint(out, f.value.size());
-    out.append(f.value);
-    PutVarint(out, f.stamp.hlc);
-    PutVarint(out, f.stamp.node);
-    PutVarint(out, f.txn);
-    PutVarint(out, f.ord);
+    AppendLengthPrefixed(out, f.name);
+    AppendLengthPrefixed(out, f.value);
+    AppendVarint(out, f.stamp.hlc);
+    AppendVarint(out, f.stamp.node);
+    AppendVarint(out, f.txn);
+    AppendVarint(out, f.ord);
   }
   return out;
 }
 
 Status DecodeStoredFields(std::string_view bytes, std::vector<StoredField>* out) {
   out->clear();
-  FieldReader in(bytes);
-  char format = 0;
-  if (!in.Byte(&format) || format != kStoredFormat1) return Damaged("unknown format");
+  std::string_view in = bytes;
+  if (in.empty() || in.front() != kStoredFormat1) return Damaged("unknown format");
+  in.remove_prefix(1);
   uint64_t count = 0;
   // Every field takes at least six bytes, which bounds a damaged count by the row's size.
-  if (!in.Varint(&count) || count > kMaxStoredFields || count > bytes.size() / 6) {
+  if (!ReadVarint(&in, &count) || count > kMaxStoredFields || count > bytes.size() / 6) {
     return Damaged("field count");
   }
   out->reserve(count);
   for (uint64_t i = 0; i < count; ++i) {
     StoredField f;
     uint64_t node = 0, ord = 0;
-    if (!in.Bytes(&f.name) || f.name.empty() || !in.Bytes(&f.value) ||
-        !in.Varint(&f.stamp.hlc) || !in.Varint(&node) || node > UINT32_MAX ||
-        !in.Varint(&f.txn) || !in.Varint(&ord) || ord > INT32_MAX) {
+    if (!ReadLengthPrefixed(&in, in.size(), &f.name) || f.name.empty() ||
+        !ReadLengthPrefixed(&in, in.size(), &f.value) || !ReadVarint(&in, &f.stamp.hlc) ||
+        !ReadVarint(&in, &node) || node > UINT32_MAX || !ReadVarint(&in, &f.txn) ||
+        !ReadVarint(&in, &ord) || ord > INT32_MAX) {
       return Damaged("truncated field");
     }
     f.ord = static_cast<uint32_t>(ord);
@@ -248,7 +202,7 @@ Status DecodeStoredFields(std::string_view bytes, std::vector<StoredField>* out)
     f.stamp.node = static_cast<uint32_t>(node);
     out->push_back(f);
   }
-  if (!in.AtEnd()) return Damaged("trailing bytes");
+  if (!in.empty()) return Damaged("trailing bytes");
   return Status::Ok();
 }
 
