@@ -1,6 +1,7 @@
 #include "sync-server/storage/record_codec.h"
 
 #include "core/varint.h"
+#include "sync-server/storage/value_codec.h"
 
 namespace homevisit::server {
 
@@ -31,6 +32,18 @@ std::string EncodeRecordFields(const std::vector<EncodedField>& fields) {
     AppendVarint(out, f.seq);
   }
   return out;
+}
+
+RecordSummary SummarizeRecord(std::string_view type, const std::vector<EncodedField>& fields) {
+  static const std::string kTrue = EncodeValue(Value(true));
+  static const std::string kOpen = EncodeValue(Value("open"));
+  RecordSummary summary;
+  summary.field_count = static_cast<int64_t>(fields.size());
+  for (const EncodedField& f : fields) {
+    if (f.name == "_deleted") summary.deleted = f.value == kTrue;
+    if (type == "conflict" && f.name == "status") summary.open_conflict = f.value == kOpen;
+  }
+  return summary;
 }
 
 Status DecodeRecordFields(std::string_view bytes, std::vector<EncodedField>* out) {

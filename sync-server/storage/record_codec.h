@@ -32,6 +32,14 @@ struct EncodedField {
 // `fields` must be in strictly increasing name order.
 std::string EncodeRecordFields(const std::vector<EncodedField>& fields);
 
+// What an operator's `stats` counts, kept next to a record row so that it never decodes one.
+struct RecordSummary {
+  int64_t field_count = 0;
+  bool deleted = false;        // "_deleted" is true
+  bool open_conflict = false;  // a conflict record whose "status" is "open"
+};
+RecordSummary SummarizeRecord(std::string_view type, const std::vector<EncodedField>& fields);
+
 // kInternal (the database is damaged) for anything but a well-formed format-1 row; never
 // reads outside `bytes`. The views in *out point into `bytes`.
 Status DecodeRecordFields(std::string_view bytes, std::vector<EncodedField>* out);

@@ -108,11 +108,16 @@ const std::vector<std::string>& Migrations() {
       R"sql(
       -- A record with its current fields; every field keeps, inside `fields`, the position
       -- of its own last change.
+      -- field_count, deleted and open_conflict summarize `fields` (SummarizeRecord) for
+      -- the operator's stats, which then never decode a row.
       CREATE TABLE record_rows (
-        id     BLOB NOT NULL UNIQUE,
-        type   TEXT NOT NULL,
-        scope  TEXT NOT NULL,
-        fields BLOB NOT NULL
+        id            BLOB NOT NULL UNIQUE,
+        type          TEXT NOT NULL,
+        scope         TEXT NOT NULL,
+        fields        BLOB NOT NULL,
+        field_count   INTEGER NOT NULL,
+        deleted       INTEGER NOT NULL,
+        open_conflict INTEGER NOT NULL
       );
       -- The change feed: position seq holds the fields of record_id whose last change has
       -- that position. A transaction that changes a record adds one entry for all the
@@ -157,10 +162,13 @@ Status ConvertToRecordRows(Connection& conn) {
       pending.fields[i].value = pending.values[i];
     }
     auto insert = conn.Prepare(
-        "INSERT INTO record_rows(id, type, scope, fields) VALUES (?1, ?2, ?3, ?4)");
+        "INSERT INTO record_rows(id, type, scope, fields, field_count, deleted, open_conflict) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     if (!insert.ok()) return insert.status();
+    const RecordSummary summary = SummarizeRecord(pending.type, pending.fields);
     insert->BindBlob(1, pending.id).Bind(2, pending.type).Bind(3, pending.scope);
-    insert->BindBlob(4, EncodeRecordFields(pending.fields));
+    insert->BindBlob(4, EncodeRecordFields(pending.fields)).Bind(5, summary.field_count);
+    insert->Bind(6, summary.deleted ? 1 : 0).Bind(7, summary.open_conflict ? 1 : 0);
     if (Status s = insert->Run(); !s.ok()) return s;
     for (const EncodedField& f : pending.fields) {
       auto entry = conn.Prepare("INSERT INTO changes(seq, record_id, scope) VALUES (?1, ?2, ?3)");

@@ -648,40 +648,26 @@ Result<Stats> SqliteStorage::GetStats() {
   ReadTransaction txn(conn);
   if (!txn.begun.ok()) return txn.begun;
   Stats stats;
-  // Live records per type and open conflicts need the fields: each row is decoded (an
-  // operator's command, not a hot path). The field count is the checksums' count.
-  std::map<std::string, int64_t> live;
-  int64_t open_conflicts = 0;
-  auto rows = conn.Prepare("SELECT id, type, scope, fields FROM records");
-  if (!rows.ok()) return rows.status();
+  // From the summary columns the writer keeps next to each row: no row is decoded.
+  auto by_type = conn.Prepare(
+      "SELECT type, count(*) FROM records WHERE deleted = 0 GROUP BY type ORDER BY type");
+  if (!by_type.ok()) return by_type.status();
   while (true) {
-    auto row = rows->Step();
+    auto row = by_type->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    auto id = ReadUuid(*rows, 0);
-    if (!id.ok()) return id.status();
-    Record record{*id, rows->Text(1), rows->Text(2), {}};
-    if (Status s = AppendFields(rows->Blob(3), &record); !s.ok()) return s;
-    const FieldVersion* deleted = record.Find("_deleted");
-    const bool* is_deleted = deleted ? deleted->value.get_if<bool>() : nullptr;
-    if (is_deleted && *is_deleted) continue;
-    ++live[record.type];
-    if (record.type == "conflict") {
-      const FieldVersion* status = record.Find("status");
-      const std::string* text = status ? status->value.get_if<std::string>() : nullptr;
-      if (text && *text == "open") ++open_conflicts;
-    }
+    stats.records_by_type.emplace_back(by_type->Text(0), by_type->Int(1));
   }
-  stats.records_by_type.assign(live.begin(), live.end());
-  auto fields = CountOf(conn, "SELECT coalesce(sum(count), 0) FROM scope_checksums");
+  auto fields = CountOf(conn, "SELECT coalesce(sum(field_count), 0) FROM records");
+  auto conflicts = CountOf(conn, "SELECT count(*) FROM records WHERE open_conflict = 1");
   auto users = CountOf(conn, "SELECT count(*) FROM users");
   auto devices = CountOf(conn, "SELECT count(*) FROM devices");
   auto last_seq = CountOf(conn, "SELECT value FROM counters WHERE name = 'last_seq'");
-  for (const auto* r : {&fields, &users, &devices, &last_seq}) {
+  for (const auto* r : {&fields, &conflicts, &users, &devices, &last_seq}) {
     if (!r->ok()) return r->status();
   }
   stats.fields = *fields;
-  stats.open_conflicts = open_conflicts;
+  stats.open_conflicts = *conflicts;
   stats.users = *users;
   stats.devices = *devices;
   stats.last_seq = FromSql(*last_seq);

@@ -188,13 +188,18 @@ Status SqliteWriteTxn::WriteRecords() {
       live.insert(f.seq);
     }
     const std::string bytes = EncodeRecordFields(fields);
+    const RecordSummary summary = SummarizeRecord(record.header.type, fields);
     auto row = record.stored
-                   ? conn_.Prepare("UPDATE records SET fields = ?2 WHERE id = ?1")
+                   ? conn_.Prepare(
+                         "UPDATE records SET fields = ?2, field_count = ?3, deleted = ?4, "
+                         "open_conflict = ?5 WHERE id = ?1")
                    : conn_.Prepare(
-                         "INSERT INTO records(id, fields, type, scope) VALUES (?1, ?2, ?3, ?4)");
+                         "INSERT INTO records(id, fields, field_count, deleted, open_conflict, "
+                         "type, scope) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     if (!row.ok()) return row.status();
-    row->BindBlob(1, id.AsBytes()).BindBlob(2, bytes);
-    if (!record.stored) row->Bind(3, record.header.type).Bind(4, record.header.scope);
+    row->BindBlob(1, id.AsBytes()).BindBlob(2, bytes).Bind(3, summary.field_count);
+    row->Bind(4, summary.deleted ? 1 : 0).Bind(5, summary.open_conflict ? 1 : 0);
+    if (!record.stored) row->Bind(6, record.header.type).Bind(7, record.header.scope);
     if (Status s = row->Run(); !s.ok()) return s;
     auto entry = conn_.Prepare("INSERT INTO changes(seq, record_id, scope) VALUES (?1, ?2, ?3)");
     if (!entry.ok()) return entry.status();

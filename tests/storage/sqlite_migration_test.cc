@@ -80,6 +80,10 @@ TEST(SqliteMigrationTest, FieldRowsOfSchemaTwoBecomeRecordRowsWithTheirPositions
   ScopeChecksum expected;
   for (const Change& c : *all) expected.Add(FieldHash(c.record.id, c.field, c.version.stamp));
   EXPECT_EQ(*(*storage)->ChecksumOf("qx"), expected);
+  auto stats = (*storage)->GetStats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->fields, 3);
+  EXPECT_EQ(stats->records_by_type, (std::vector<std::pair<std::string, int64_t>>{{"student", 2}}));
 
   // New writes continue after the old positions.
   auto txn = (*storage)->BeginWrite();

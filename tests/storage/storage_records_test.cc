@@ -160,6 +160,15 @@ TEST_P(RecordsTest, StatsCountLiveRecordsOpenConflictsAndFields) {
   EXPECT_EQ(stats->fields, 5);
   EXPECT_EQ(stats->open_conflicts, 1);
   EXPECT_EQ(stats->last_seq, 5u);
+
+  // Rewriting a record updates what is counted of it.
+  Put(Header(3, "qx/hs/s1", "conflict"), "status", "resolved", S(105, 0));
+  Put(Header(1, "qx/hs/s1", "student"), kDeletedField, true, S(106, 1));
+  stats = storage_->GetStats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->open_conflicts, 0);
+  EXPECT_EQ(stats->records_by_type, (std::vector<std::pair<std::string, int64_t>>{{"conflict", 2}}));
+  EXPECT_EQ(stats->fields, 6);
 }
 
 // The checksum the backend keeps incrementally equals one recomputed from the current
