@@ -147,8 +147,7 @@ Result<std::vector<std::string>> ExactScopes(Connection& conn,
 
 namespace {
 
-// Decodes a record row's fields; only those whose last change lies after `after_seq` when
-// `after_seq` is given (a pull's delta).
+// Decodes a record row's fields into `record`.
 Status AppendFields(const std::string& bytes, Record* record) {
   std::vector<EncodedField> fields;
   if (Status s = DecodeRecordFields(bytes, &fields); !s.ok()) return s;

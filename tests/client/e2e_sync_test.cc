@@ -69,6 +69,14 @@ class E2eTest : public ::testing::Test {
     return d;
   }
 
+  // `n` visits of ming by wang, each with 36 answers: 40 field writes a visit.
+  void NewVisitsOf36Answers(Device& d, int n) {
+    for (int i = 0; i < n; ++i) {
+      FieldValues answers;
+      for (int q = 0; q < 36; ++q) answers["q" + std::to_string(q)] = Value(q * i);
+      NewVisit(d, ming_, "wang", answers);
+    }
+  }
   Uuid NewVisit(Device& d, const Uuid& student, const std::string& author, FieldValues extra = {}) {
     FieldValues f = {{"student_id", Value(student.ToString())},
                      {"household_id", Value(home_.ToString())},
@@ -407,11 +415,7 @@ TEST_F(E2eTest, PushesAreSplitIntoBoundedBatches) {
   auto options = Device::Fast();
   options.push_limits.max_fields = 100;
   auto wang = Enrol("wang", options);
-  for (int i = 0; i < 30; ++i) {
-    FieldValues answers;
-    for (int q = 0; q < 36; ++q) answers["q" + std::to_string(q)] = Value(q * i);
-    NewVisit(*wang, ming_, "wang", answers);
-  }
+  NewVisitsOf36Answers(*wang, 30);
   auto r = wang->Sync();
   ASSERT_TRUE(r.ok()) << r.error.detail;
   EXPECT_EQ(r.pushed, 30u * 40u);
@@ -427,11 +431,7 @@ TEST_F(E2eTest, AServerThatTakesSmallerBatchesGetsThemForTheRestOfTheSync) {
   auto options = Device::Fast();
   options.push_limits.max_fields = 400;
   auto wang = Enrol("wang", options);
-  for (int i = 0; i < 30; ++i) {
-    FieldValues answers;
-    for (int q = 0; q < 36; ++q) answers["q" + std::to_string(q)] = Value(q * i);
-    NewVisit(*wang, ming_, "wang", answers);
-  }
+  NewVisitsOf36Answers(*wang, 30);
   auto r = wang->Sync();
   ASSERT_TRUE(r.ok()) << r.error.detail;
   EXPECT_EQ(r.pushed, 30u * 40u);
