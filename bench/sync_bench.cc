@@ -367,6 +367,27 @@ double DevicePullPeakRssMb(const std::string& dir, int port, double* seconds) {
   return maxrss_kb / 1024.0;
 }
 
+// Profiling one phase: with HOMEVISIT_PERF_PHASE=push|pull and HOMEVISIT_PERF_CTL=CTL,ACK
+// (the fifos of `perf record -D -1 --control fifo:CTL,ACK`), perf samples only that phase.
+void PerfControl(const char* phase, bool on) {
+  const char* want = std::getenv("HOMEVISIT_PERF_PHASE");
+  const char* fifos = std::getenv("HOMEVISIT_PERF_CTL");
+  if (!want || !fifos || std::strcmp(want, phase) != 0) return;
+  const std::string both(fifos);
+  const size_t comma = both.find(',');
+  if (comma == std::string::npos) Die("HOMEVISIT_PERF_CTL is CTL,ACK");
+  const int ctl = open(both.substr(0, comma).c_str(), O_WRONLY);
+  const int ack = open(both.substr(comma + 1).c_str(), O_RDONLY);
+  if (ctl < 0 || ack < 0) Die("cannot open the perf control fifos");
+  const char* command = on ? "enable\n" : "disable\n";
+  char reply[16];
+  if (write(ctl, command, std::strlen(command)) < 0 || read(ack, reply, sizeof reply) < 0) {
+    Die("perf control");
+  }
+  close(ctl);
+  close(ack);
+}
+
 double LoadAverage() {
   double load[1] = {0};
   return getloadavg(load, 1) == 1 ? load[0] : -1;
@@ -453,12 +474,16 @@ int Main(int argc, char** argv) {
     ids.push_back(*id);
   }
   const double create_s = Seconds(create_start, Clock::now());
+  PerfControl("push", true);
   const SplitSync push = TimedSync(wang, proxy);
+  PerfControl("push", false);
   const WireCount echo = push.total_bytes - push.push_bytes;
 
   // Pull into a fresh device.
   Device li = MakeDevice(dir + "/li", proxy.port(), "li");
+  PerfControl("pull", true);
   const SplitSync pull = TimedSync(li, proxy);
+  PerfControl("pull", false);
 
   // One-field edits: one field in each of `edits` visits, then one edit alone.
   for (int i = 0; i < edits; ++i) {

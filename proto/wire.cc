@@ -92,6 +92,14 @@ Result<Value> FromProtoImpl(const v1::Value& v, bool allow_rows) {
 
 Result<Value> FromProto(const v1::Value& value) { return FromProtoImpl(value, true); }
 
+Result<Value> ValueFromBytes(std::string_view bytes) {
+  v1::Value proto;
+  if (!proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return InvalidArgument("the value does not decode");
+  }
+  return FromProtoImpl(proto, true);
+}
+
 void ToProto(const Record& record, v1::Record* out) {
   out->set_id(std::string(record.id.AsBytes()));
   out->set_type(record.type);

@@ -13,6 +13,8 @@ void ToProto(const Value& value, v1::Value* out);
 // Refuses a Value with no kind, a blob reference that is not 32 bytes, a repeat row cell that
 // itself holds rows, and more than kMaxRows rows or kMaxListItems items.
 Result<Value> FromProto(const v1::Value& value);
+// A serialized v1.Value (its bytes as a packed field carries them), checked as FromProto does.
+Result<Value> ValueFromBytes(std::string_view bytes);
 
 inline constexpr int kMaxRows = 200;
 inline constexpr int kMaxListItems = 500;

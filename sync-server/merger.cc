@@ -6,6 +6,7 @@
 #include "core/record_types.h"
 #include "core/review.h"
 #include "core/scope.h"
+#include "proto/packed.h"
 #include "proto/wire.h"
 #include "sync-server/visit_check.h"
 
@@ -15,6 +16,43 @@ namespace {
 
 namespace rt = record_types;
 
+// One field write as received, in either form (FieldWrite message or packed), its value
+// decoded once for the dry run and the merge.
+struct IncomingWrite {
+  std::string_view name;
+  Result<Value> value = Value();  // an error: this write is rejected with its message
+  uint64_t hlc = 0;               // 0: the record write's hlc
+  std::optional<Stamp> base;
+};
+
+// The writes of one RecordWrite in order. InvalidArgument when its packed fields are
+// malformed (the whole batch is refused: the sender is broken).
+Status ReadIncoming(const v1::RecordWrite& write, const wire::NameList& names,
+                    std::vector<IncomingWrite>* out) {
+  out->clear();
+  if (!write.packed_fields().empty()) {
+    if (write.fields_size() > 0) {
+      return InvalidArgument("a record write has both packed and unpacked fields");
+    }
+    std::vector<wire::PackedWrite> packed;
+    if (Status s = wire::DecodePackedWrites(write.packed_fields(), names, &packed); !s.ok()) {
+      return s;
+    }
+    out->reserve(packed.size());
+    for (const wire::PackedWrite& w : packed) {
+      out->push_back(IncomingWrite{w.name, wire::ValueFromBytes(w.value), w.hlc, w.base});
+    }
+    return Status::Ok();
+  }
+  out->reserve(write.fields_size());
+  for (const v1::FieldWrite& f : write.fields()) {
+    IncomingWrite in{f.name(), wire::FromProto(f.value()), f.hlc(), std::nullopt};
+    if (f.has_base()) in.base = wire::FromProto(f.base());
+    out->push_back(std::move(in));
+  }
+  return Status::Ok();
+}
+
 // One Push batch inside its transaction.
 class BatchRun {
  public:
@@ -23,7 +61,7 @@ class BatchRun {
       : txn_(txn), clock_(clock), form_check_(form_check), caller_(caller),
         known_scopes_(known_scopes), result_(result) {}
 
-  Status Record(uint32_t index, const v1::RecordWrite& write);
+  Status Record(uint32_t index, const v1::RecordWrite& write, const wire::NameList& names);
 
  private:
   // Ok with the record to merge into (a new, empty one if it does not exist yet), or a
@@ -33,9 +71,10 @@ class BatchRun {
   // A visit's writes are first merged into a copy without storing anything (a dry run), so
   // the state they would leave is checked against its form as a whole (visit_check.h).
   // Ok with the rejection reason for every write of the visit in *reason, if any.
-  Status CheckVisit(const homevisit::Record& record, bool exists, const v1::RecordWrite& write,
+  Status CheckVisit(const homevisit::Record& record, bool exists,
+                    const std::vector<IncomingWrite>& writes, uint64_t record_hlc,
                     std::string* reason);
-  Status Field(homevisit::Record& record, bool exists, const v1::FieldWrite& write,
+  Status Field(homevisit::Record& record, bool exists, const IncomingWrite& write,
                uint64_t record_hlc, FieldOutcome& outcome);
   Status MergeAndStore(homevisit::Record& record, const FieldWrite& write, FieldOutcome& outcome);
   // Writes the conflict record keeping `loser` (once: the same loss is never written twice).
@@ -51,6 +90,7 @@ class BatchRun {
   const Caller& caller_;
   const std::set<std::string>& known_scopes_;
   PushResult& result_;
+  std::vector<IncomingWrite> incoming_;  // the current record's writes
 };
 
 // The visit statuses whose visits are checked against their form (NeedsFormCheck).
@@ -62,15 +102,16 @@ bool IsCheckedStatus(const std::string& status) {
 // status: neither the stored status nor any status the write sets is one, so NeedsFormCheck
 // is false whatever wins. Then the dry run is skipped: drafts and returned visits, most of a
 // teacher's syncs, are merged once.
-bool MayNeedFormCheck(const homevisit::Record& visit, const v1::RecordWrite& write) {
+bool MayNeedFormCheck(const homevisit::Record& visit, const std::vector<IncomingWrite>& writes) {
   if (const FieldVersion* status = visit.Find(kVisitStatusField)) {
     const std::string* text = status->value.get_if<std::string>();
     if (!text || IsCheckedStatus(*text)) return true;
   }
-  for (const v1::FieldWrite& f : write.fields()) {
-    if (f.name() != kVisitStatusField) continue;
+  for (const IncomingWrite& w : writes) {
+    if (w.name != kVisitStatusField || !w.value.ok()) continue;
     // A status that is not text is refused by the merge and changes nothing.
-    if (f.value().kind_case() == v1::Value::kText && IsCheckedStatus(f.value().text())) return true;
+    const std::string* text = w.value->get_if<std::string>();
+    if (text && IsCheckedStatus(*text)) return true;
   }
   return false;
 }
@@ -82,19 +123,21 @@ FieldOutcome Rejected(std::string reason) {
   return o;
 }
 
-Status BatchRun::Record(uint32_t index, const v1::RecordWrite& write) {
+Status BatchRun::Record(uint32_t index, const v1::RecordWrite& write,
+                        const wire::NameList& names) {
+  if (Status s = ReadIncoming(write, names, &incoming_); !s.ok()) return s;
   homevisit::Record record;
   bool exists = false;
   std::string reason;
   if (Status s = Resolve(write, &record, &exists, &reason); !s.ok()) return s;
-  if (reason.empty() && record.type == rt::kVisit && MayNeedFormCheck(record, write)) {
-    if (Status s = CheckVisit(record, exists, write, &reason); !s.ok()) return s;
+  if (reason.empty() && record.type == rt::kVisit && MayNeedFormCheck(record, incoming_)) {
+    if (Status s = CheckVisit(record, exists, incoming_, write.hlc(), &reason); !s.ok()) return s;
   }
-  for (int j = 0; j < write.fields_size(); ++j) {
+  for (size_t j = 0; j < incoming_.size(); ++j) {
     FieldOutcome outcome;
     if (!reason.empty()) {
       outcome = Rejected(reason);
-    } else if (Status s = Field(record, exists, write.fields(j), write.hlc(), outcome); !s.ok()) {
+    } else if (Status s = Field(record, exists, incoming_[j], write.hlc(), outcome); !s.ok()) {
       return s;
     }
     outcome.write_index = index;
@@ -107,20 +150,22 @@ Status BatchRun::Record(uint32_t index, const v1::RecordWrite& write) {
 }
 
 Status BatchRun::CheckVisit(const homevisit::Record& record, bool exists,
-                            const v1::RecordWrite& write, std::string* reason) {
+                            const std::vector<IncomingWrite>& writes, uint64_t record_hlc,
+                            std::string* reason) {
   homevisit::Record after = record;
   std::set<std::string> changed;
   dry_run_ = true;
-  for (const v1::FieldWrite& field : write.fields()) {
+  for (const IncomingWrite& field : writes) {
+    const std::string name(field.name);
     std::optional<Stamp> before;
-    if (const FieldVersion* f = after.Find(field.name())) before = f->stamp;
+    if (const FieldVersion* f = after.Find(name)) before = f->stamp;
     FieldOutcome outcome;
-    if (Status s = Field(after, exists, field, write.hlc(), outcome); !s.ok()) {
+    if (Status s = Field(after, exists, field, record_hlc, outcome); !s.ok()) {
       dry_run_ = false;
       return s;
     }
-    const FieldVersion* now = after.Find(field.name());
-    if (now && (!before || now->stamp != *before)) changed.insert(field.name());
+    const FieldVersion* now = after.Find(name);
+    if (now && (!before || now->stamp != *before)) changed.insert(name);
     exists = exists || outcome.status == v1::WRITE_APPLIED;
   }
   dry_run_ = false;
@@ -178,11 +223,11 @@ Status BatchRun::Resolve(const v1::RecordWrite& write, homevisit::Record* record
   return Status::Ok();
 }
 
-Status BatchRun::Field(homevisit::Record& record, bool exists, const v1::FieldWrite& write,
+Status BatchRun::Field(homevisit::Record& record, bool exists, const IncomingWrite& write,
                        uint64_t record_hlc, FieldOutcome& outcome) {
-  const std::string& name = write.name();
-  const uint64_t hlc = write.hlc() != 0 ? write.hlc() : record_hlc;
-  auto value = wire::FromProto(write.value());
+  const std::string name(write.name);
+  const uint64_t hlc = write.hlc != 0 ? write.hlc : record_hlc;
+  const Result<Value>& value = write.value;
   if (!value.ok()) {
     outcome = Rejected("field '" + name.substr(0, rt::kMaxFieldNameBytes) +
                        "': " + value.status().message());
@@ -204,9 +249,7 @@ Status BatchRun::Field(homevisit::Record& record, bool exists, const v1::FieldWr
     outcome = Rejected("field '" + name + "': " + s.message());
     return Status::Ok();
   }
-  FieldWrite fw{name, std::move(value).value(), Stamp{hlc, caller_.device.node},
-                std::nullopt};
-  if (write.has_base()) fw.base = wire::FromProto(write.base());
+  FieldWrite fw{name, *value, Stamp{hlc, caller_.device.node}, write.base};
   const FieldVersion* current = record.Find(name);
   if (current && current->stamp == fw.stamp) return Status::Ok();  // already applied
 
@@ -390,7 +433,10 @@ Result<PushResult> BatchMerger::Push(const Caller& caller, const v1::PushRequest
   if (Status s = (*txn)->LockRecords(ids); !s.ok()) return s;
   BatchRun run(**txn, clock_, form_check_, caller, known, result);
   for (int i = 0; i < request.writes_size(); ++i) {
-    if (Status s = run.Record(static_cast<uint32_t>(i), request.writes(i)); !s.ok()) return s;
+    if (Status s = run.Record(static_cast<uint32_t>(i), request.writes(i), request.field_names());
+        !s.ok()) {
+      return s;
+    }
   }
   if (!result.outcomes.empty()) {
     if (Status s = (*txn)->SaveBatchAnswer(caller.device.node, request.batch_seq(),

@@ -7,7 +7,9 @@
 #include <set>
 
 #include "core/scope.h"
+#include "proto/packed.h"
 #include "proto/wire.h"
+#include "proto/zstd_frame.h"
 #include "sync-server/auth.h"
 #include "sync-server/grpc_status.h"
 
@@ -201,12 +203,59 @@ grpc::Status SyncService::Push(grpc::ServerContext* context, const v1::PushReque
   return ToGrpcStatus(s);
 }
 
-Status SyncService::DoPush(grpc::ServerContext* context, const v1::PushRequest& request,
+grpc::Status SyncService::PushPacked(grpc::ServerContext* context, const v1::PushRequest* request,
+                                     v1::PushResponse* response) {
+  CallLog log(log_, "PushPacked");
+  Status s = DoPush(context, *request, response, log);
+  log.Finish(s.code(), s.message());
+  return ToGrpcStatus(s);
+}
+
+namespace {
+
+// The number of field writes in `request`, packed ones included. InvalidArgument for
+// malformed packing.
+Result<uint64_t> CountWrites(const v1::PushRequest& request) {
+  uint64_t writes = 0;
+  std::vector<wire::PackedWrite> packed;
+  for (const auto& record : request.writes()) {
+    writes += static_cast<uint64_t>(record.fields_size());
+    if (record.packed_fields().empty()) continue;
+    packed.clear();
+    if (Status s = wire::DecodePackedWrites(record.packed_fields(), request.field_names(), &packed);
+        !s.ok()) {
+      return s;
+    }
+    writes += packed.size();
+  }
+  return writes;
+}
+
+}  // namespace
+
+Status SyncService::DoPush(grpc::ServerContext* context, const v1::PushRequest& outer,
                            v1::PushResponse* response, CallLog& log) {
   auto caller = Authenticate(context, log);
   if (!caller.ok()) return caller.status();
-  uint64_t writes = 0;
-  for (const auto& record : request.writes()) writes += static_cast<uint64_t>(record.fields_size());
+  // A body the device compressed itself: its writes and names, under the same byte limit
+  // as an uncompressed batch (the frame states its size; a larger one is refused unread).
+  v1::PushRequest unpacked;
+  const v1::PushRequest* body = &outer;
+  if (!outer.zstd().empty()) {
+    if (outer.writes_size() > 0 || outer.field_names_size() > 0) {
+      return InvalidArgument("a compressed batch carries its writes inside the frame only");
+    }
+    if (Status s = wire::DecompressMessage(outer.zstd(), limits_.max_batch_bytes, &unpacked);
+        !s.ok()) {
+      return s;
+    }
+    unpacked.set_batch_seq(outer.batch_seq());
+    body = &unpacked;
+  }
+  const v1::PushRequest& request = *body;
+  auto counted = CountWrites(request);
+  if (!counted.ok()) return counted.status();
+  const uint64_t writes = *counted;
   log.Count("writes", writes);
   if (request.batch_seq() == 0) return InvalidArgument("batch_seq starts at 1");
   if (writes > limits_.max_batch_writes) {
@@ -268,17 +317,20 @@ class ChangeStreamer {
  public:
   ChangeStreamer(Storage& storage, ServerClock& clock, const ServiceLimits& limits,
                  grpc::ServerContext* context, grpc::ServerWriter<v1::PullResponse>* writer,
-                 std::vector<std::string> scopes, uint32_t batch_fields, bool shared_stamps)
+                 std::vector<std::string> scopes, uint32_t batch_fields, bool shared_stamps,
+                 bool packed, bool zstd)
       : storage_(storage), clock_(clock), limits_(limits), context_(context), writer_(writer),
-        scopes_(std::move(scopes)), batch_fields_(batch_fields), shared_stamps_(shared_stamps) {}
+        scopes_(std::move(scopes)), batch_fields_(batch_fields), shared_stamps_(shared_stamps),
+        packed_(packed), zstd_(packed && zstd) {}
 
   Status Drain(uint64_t* cursor) {
     while (true) {
       if (context_->IsCancelled()) return Status(StatusCode::kCancelled, "the client went away");
-      auto changes = storage_.ReadChanges(scopes_, *cursor, batch_fields_);
+      auto changes = storage_.ReadEncodedChanges(scopes_, *cursor, batch_fields_);
       if (!changes.ok()) return changes.status();
       if (changes->empty()) return Status::Ok();
       const size_t sent = SendBatch(*changes, cursor);
+      if (!broken_.ok()) return broken_;
       if (sent == 0) return Status(StatusCode::kCancelled, "the client went away");
       if (sent == changes->size() && changes->size() < batch_fields_) return Status::Ok();
     }
@@ -288,10 +340,12 @@ class ChangeStreamer {
 
  private:
   // Sends a prefix of `changes` within the byte bound; returns how many were sent (0 when the
-  // stream broke).
-  size_t SendBatch(const std::vector<Change>& changes, uint64_t* cursor) {
+  // stream broke). Stored values are serialized Values already: a packed batch carries their
+  // bytes as they are, an unpacked one parses them into its Field messages.
+  size_t SendBatch(const EncodedChanges& changes, uint64_t* cursor) {
     v1::PullResponse response;
     auto* batch = response.mutable_batch();
+    wire::FieldNameTable names(batch->mutable_field_names());
     // One record message per record and batch. A record's fields at one position come
     // together, so the map is consulted only when the record changes.
     std::map<Uuid, v1::Record*> records;
@@ -299,38 +353,60 @@ class ChangeStreamer {
     Stamp record_stamp;
     uint64_t bytes = 0;
     size_t n = 0;
+    const std::vector<EncodedChange>& c = changes.changes;
     // The byte bound closes a batch only between positions: the fields sharing a position
     // go together, or the cursor would pass over the rest of them.
-    for (; n < changes.size() &&
-           (n == 0 || bytes < limits_.max_pull_batch_bytes || changes[n].seq == changes[n - 1].seq);
+    for (; n < c.size() && (n == 0 || bytes < limits_.max_pull_batch_bytes || c[n].seq == c[n - 1].seq);
          ++n) {
-      const Change& c = changes[n];
-      if (n == 0 || changes[n - 1].record.id != c.record.id) {
-        v1::Record*& slot = records[c.record.id];
+      const EncodedChange& change = c[n];
+      if (n == 0 || c[n - 1].record != change.record) {
+        const RecordHeader& header = changes.records[change.record];
+        v1::Record*& slot = records[header.id];
         if (!slot) {
           slot = batch->add_records();
-          slot->set_id(std::string(c.record.id.AsBytes()));
-          slot->set_type(c.record.type);
-          slot->set_scope(c.record.scope);
+          slot->set_id(std::string(header.id.AsBytes()));
+          slot->set_type(header.type);
+          slot->set_scope(header.scope);
           // The record's first field's stamp is the shared one: a record written at once
           // has the same stamp on every field.
-          if (shared_stamps_) wire::ToProto(c.version.stamp, slot->mutable_stamp());
+          if (shared_stamps_ || packed_) wire::ToProto(change.stamp, slot->mutable_stamp());
+          bytes += header.type.size() + header.scope.size() + 32;
         }
         record = slot;
         record_stamp = wire::FromProto(record->stamp());
       }
-      auto* field = record->add_fields();
-      field->set_name(c.field);
-      wire::ToProto(c.version.value, field->mutable_value());
-      if (!shared_stamps_ || c.version.stamp != record_stamp) {
-        wire::ToProto(c.version.stamp, field->mutable_stamp());
+      if (packed_) {
+        std::string* packed = record->mutable_packed_fields();
+        const size_t before = packed->size();
+        wire::AppendPackedField(packed, names.IndexOf(change.field), change.value, change.stamp,
+                                record_stamp);
+        bytes += packed->size() - before;
+        continue;
       }
-      bytes += field->ByteSizeLong();
+      auto* field = record->add_fields();
+      field->set_name(change.field);
+      if (!field->mutable_value()->ParseFromString(change.value)) {
+        broken_ = Internal("database: a stored value does not decode (damaged database?)");
+        return 0;
+      }
+      if (!shared_stamps_ || change.stamp != record_stamp) {
+        wire::ToProto(change.stamp, field->mutable_stamp());
+      }
+      bytes += change.field.size() + change.value.size() + 8;
     }
-    batch->set_cursor(changes[n - 1].seq);
+    grpc::WriteOptions options;
+    if (zstd_) {
+      // The records and names go in one zstd frame; the transport does not gzip it again.
+      v1::ChangeBatch inner;
+      inner.mutable_records()->Swap(batch->mutable_records());
+      inner.mutable_field_names()->Swap(batch->mutable_field_names());
+      batch->set_zstd(wire::CompressMessage(inner));
+      options.set_no_compression();
+    }
+    batch->set_cursor(c[n - 1].seq);
     response.set_server_time_ms(clock_.WallMs());
-    if (!writer_->Write(response)) return 0;
-    *cursor = changes[n - 1].seq;
+    if (!writer_->Write(response, options)) return 0;
+    *cursor = c[n - 1].seq;
     ++batches_;
     fields_ += n;
     return n;
@@ -344,6 +420,9 @@ class ChangeStreamer {
   const std::vector<std::string> scopes_;
   const uint32_t batch_fields_;
   const bool shared_stamps_;  // the client reads Record.stamp (PullRequest.shared_stamps)
+  const bool packed_;         // the client reads packed fields (PullRequest.packed)
+  const bool zstd_;           // ... compressed with zstd (PullRequest.zstd)
+  Status broken_;             // a stored value that does not decode (an unpacked batch)
   uint64_t batches_ = 0;
   uint64_t fields_ = 0;
 };
@@ -374,7 +453,8 @@ Status SyncService::DoPull(grpc::ServerContext* context, const v1::PullRequest& 
           : std::min(request.max_batch_fields(), limits_.max_pull_batch_fields);
 
   ChangeStreamer streamer(storage_, clock_, limits_, context, writer, scopes, batch_fields,
-                          request.shared_stamps());
+                          request.shared_stamps(), request.packed(),
+                          request.zstd());
   uint64_t cursor = request.cursor();
   v1::PullResponse end;
   for (int attempt = 0;; ++attempt) {
@@ -390,7 +470,7 @@ Status SyncService::DoPull(grpc::ServerContext* context, const v1::PullRequest& 
       out->set_checksum(sum->sum);
       out->set_field_count(sum->count);
     }
-    auto later = storage_.ReadChanges(scopes, cursor, 1);
+    auto later = storage_.ReadEncodedChanges(scopes, cursor, 1);
     if (!later.ok()) return later.status();
     if (later->empty() || attempt + 1 >= kSettleAttempts) break;
   }

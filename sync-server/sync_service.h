@@ -46,6 +46,8 @@ class SyncService final : public v1::Sync::Service {
                      v1::LoginResponse* response) override;
   grpc::Status Push(grpc::ServerContext* context, const v1::PushRequest* request,
                     v1::PushResponse* response) override;
+  grpc::Status PushPacked(grpc::ServerContext* context, const v1::PushRequest* request,
+                          v1::PushResponse* response) override;
   grpc::Status Pull(grpc::ServerContext* context, const v1::PullRequest* request,
                     grpc::ServerWriter<v1::PullResponse>* writer) override;
 

@@ -93,6 +93,9 @@ using FieldValues = std::map<std::string, Value>;
 struct BatchLimits {
   size_t max_fields = 8000;
   size_t max_bytes = 512 << 10;
+  // Records carry packed field writes (RecordWrite.packed_fields, for PushPacked) instead of
+  // FieldWrite messages: outbox values go out as stored, without being parsed.
+  bool packed = false;
 };
 
 // One push batch, as it goes on the wire.
@@ -100,7 +103,7 @@ struct OutboxBatch {
   uint64_t batch_seq = 0;  // 0: nothing to push
   bool resent = false;     // this batch was in flight before (crash or lost answer)
   v1::PushRequest request;
-  // entries[i][j]: the outbox entry sent as request.writes(i).fields(j).
+  // entries[i][j]: the outbox entry sent as the j-th field write of request.writes(i).
   std::vector<std::vector<int64_t>> entries;
   size_t field_count = 0;
   bool empty() const { return batch_seq == 0; }

@@ -10,6 +10,7 @@
 #include "app/store/device_store.h"
 #include "app/store/record_fields.h"
 #include "app/store/store_internal.h"
+#include "packed.h"
 
 namespace homevisit::store {
 
@@ -24,7 +25,8 @@ constexpr char kEntriesSql[] =
 // RecordWrite, whose type and scope are looked up once.
 class BatchBuilder {
  public:
-  BatchBuilder(Connection& db, OutboxBatch* batch) : db_(db), batch_(batch) {}
+  BatchBuilder(Connection& db, OutboxBatch* batch, bool packed)
+      : db_(db), batch_(batch), packed_(packed), names_(batch->request.mutable_field_names()) {}
 
   // Adds the row under `row` (kEntriesSql's columns). Returns the bytes it adds (roughly,
   // for the batch bound).
@@ -50,14 +52,26 @@ class BatchBuilder {
       batch_->entries.emplace_back();
       bytes += id.size() + write->type().size() + write->scope().size() + 8;
     }
+    const std::string_view value = row.BlobView(3);
+    const uint64_t row_hlc = static_cast<uint64_t>(row.Int(4));
+    if (packed_) {
+      std::optional<Stamp> base;
+      if (!row.IsNull(5)) {
+        base = Stamp{static_cast<uint64_t>(row.Int(5)), static_cast<uint32_t>(row.Int(6))};
+      }
+      const std::string_view name = row.BlobView(2);
+      wire::AppendPackedWrite(write->mutable_packed_fields(), names_.IndexOf(name), value,
+                              row_hlc != write->hlc() ? row_hlc : 0, base);
+      batch_->entries.back().push_back(row.Int(0));
+      ++batch_->field_count;
+      return bytes + name.size() + value.size() + 24;
+    }
     v1::FieldWrite* f = write->add_fields();
     f->set_name(row.Text(2));
-    const std::string_view value = row.BlobView(3);
     if (!f->mutable_value()->ParseFromArray(value.data(), static_cast<int>(value.size()))) {
       return Internal("outbox entry holds a malformed value");
     }
-    const uint64_t hlc = static_cast<uint64_t>(row.Int(4));
-    if (hlc != write->hlc()) f->set_hlc(hlc);
+    if (row_hlc != write->hlc()) f->set_hlc(row_hlc);
     if (!row.IsNull(5)) {
       f->mutable_base()->set_hlc(static_cast<uint64_t>(row.Int(5)));
       f->mutable_base()->set_node(static_cast<uint32_t>(row.Int(6)));
@@ -70,6 +84,8 @@ class BatchBuilder {
  private:
   Connection& db_;
   OutboxBatch* batch_;
+  const bool packed_;
+  wire::FieldNameTable names_;
 };
 
 }  // namespace
@@ -82,7 +98,7 @@ Result<OutboxBatch> DeviceStore::NextBatch(const BatchLimits& limits) {
   auto stmt = db_.Cached(kEntriesSql);
   if (!stmt.ok()) return stmt.status();
   if (marks->in_flight_seq != 0) {
-    BatchBuilder builder(db_, &batch);
+    BatchBuilder builder(db_, &batch, limits.packed);
     stmt->Bind(1, marks->answered_through).Bind(2, marks->in_flight_through).Bind(3, INT64_MAX);
     for (;;) {
       auto row = stmt->Step();
@@ -103,7 +119,7 @@ Result<OutboxBatch> DeviceStore::NextBatch(const BatchLimits& limits) {
     batch = OutboxBatch{};
   }
 
-  BatchBuilder builder(db_, &batch);
+  BatchBuilder builder(db_, &batch, limits.packed);
   stmt->Bind(1, marks->in_flight_through).Bind(2, INT64_MAX);
   stmt->Bind(3, static_cast<int64_t>(std::max<size_t>(limits.max_fields, 1)));
   size_t bytes = 0;

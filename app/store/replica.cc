@@ -10,6 +10,7 @@
 // The replica stays readable throughout, and an interrupted repair resumes from
 // repair_cursor.
 #include <cstdlib>
+#include <deque>
 #include <algorithm>
 #include <map>
 #include <set>
@@ -21,6 +22,7 @@
 #include "app/store/store_internal.h"
 #include "app/store/value_codec.h"
 #include "core/scope.h"
+#include "packed.h"
 #include "wire.h"
 
 namespace homevisit::store {
@@ -35,24 +37,54 @@ bool IsValidPulledName(const std::string& name) {
   return true;
 }
 
-// A pulled field's stamp: its own, or its record's when it was sent without one
-// (PullRequest.shared_stamps).
-Stamp PulledStamp(const v1::Record& r, const v1::Field& f) {
-  return wire::FromProto(f.has_stamp() ? f.stamp() : r.stamp());
-}
+// A pulled record, whichever form it came in: packed fields view the batch's bytes;
+// Field messages have their values serialized into the batch's scratch strings.
+struct PulledRecord {
+  std::string_view id, type, scope;
+  std::vector<wire::PackedField> fields;
+};
 
-Status ValidatePulled(const v1::ChangeBatch& batch) {
-  for (const v1::Record& r : batch.records()) {
+// Reads and validates every record of `batch`. Nothing is applied from a batch that holds
+// one bad record.
+Status ReadPulled(const v1::ChangeBatch& batch, std::vector<PulledRecord>* out,
+                  std::deque<std::string>* scratch) {
+  for (const std::string& name : batch.field_names()) {
+    if (!IsValidPulledName(name)) return InvalidArgument("pulled field name is invalid");
+  }
+  out->resize(batch.records_size());
+  for (int k = 0; k < batch.records_size(); ++k) {
+    const v1::Record& r = batch.records(k);
+    PulledRecord& p = (*out)[k];
     if (r.id().size() != 16) return InvalidArgument("pulled record id is not 16 bytes");
     if (r.type().empty() || r.type().size() > 64) return InvalidArgument("pulled record type is invalid");
     if (!IsValidScopePath(r.scope())) return InvalidArgument("pulled record scope is invalid");
+    p.id = r.id();
+    p.type = r.type();
+    p.scope = r.scope();
+    p.fields.clear();
+    if (!r.packed_fields().empty()) {
+      if (r.fields_size() > 0) return InvalidArgument("a pulled record has packed and unpacked fields");
+      if (Status s = wire::DecodePackedFields(r.packed_fields(), batch.field_names(),
+                                              wire::FromProto(r.stamp()), &p.fields);
+          !s.ok()) {
+        return s;
+      }
+    }
+    // A field sent without a stamp has its record's (PullRequest.shared_stamps).
     for (const v1::Field& f : r.fields()) {
       if (!IsValidPulledName(f.name())) return InvalidArgument("pulled field name is invalid");
-      if (PulledStamp(r, f).hlc == 0) return InvalidArgument("pulled field has no stamp");
       if (f.value().ByteSizeLong() > kMaxValueBytes) return InvalidArgument("pulled value is too large");
       if (auto v = wire::FromProto(f.value()); !v.ok()) {
         return InvalidArgument("pulled field '" + f.name() + "': " + v.status().message());
       }
+      scratch->emplace_back();
+      f.value().SerializeToString(&scratch->back());
+      p.fields.push_back({f.name(), scratch->back(),
+                          wire::FromProto(f.has_stamp() ? f.stamp() : r.stamp())});
+    }
+    for (const wire::PackedField& f : p.fields) {
+      if (f.stamp.hlc == 0) return InvalidArgument("pulled field has no stamp");
+      if (f.value.size() > kMaxValueBytes) return InvalidArgument("pulled value is too large");
     }
   }
   return Status::Ok();
@@ -92,7 +124,9 @@ Uuid IdOf(std::string_view bytes) { return *Uuid::FromBytes(bytes); }
 }  // namespace
 
 Result<size_t> DeviceStore::ApplyPulled(const v1::ChangeBatch& batch, PullTarget target) {
-  if (Status s = ValidatePulled(batch); !s.ok()) return s;
+  std::vector<PulledRecord> pulled;
+  std::deque<std::string> scratch;
+  if (Status s = ReadPulled(batch, &pulled, &scratch); !s.ok()) return s;
   std::lock_guard lock(mu_);
   // A pulled batch can always be fetched again (its cursor commits with it), so it need not
   // wait for the disk the way a user's own write does.
@@ -127,47 +161,43 @@ Result<size_t> DeviceStore::ApplyPulled(const v1::ChangeBatch& batch, PullTarget
   size_t applied = 0;
   std::string old_blob, new_blob;
   std::vector<StoredField> old_fields, merged;
-  std::vector<std::string> values;  // the pulled values, serialized
   std::vector<int> order;           // pulled fields by name, the last of equal names
+  std::vector<int> unique;
   std::set<std::string, std::less<>> overlaid;
   uint64_t last_observed = 0;
-  for (const v1::Record& r : batch.records()) {
-    const Uuid id = IdOf(r.id());
+  for (const PulledRecord& r : pulled) {
+    const Uuid id = IdOf(r.id);
+    const std::string scope(r.scope);
     old_record->Reset();
-    old_record->BindBlob(1, r.id());
+    old_record->BindBlob(1, r.id);
     auto known = old_record->Step();
     if (!known.ok()) return known.status();
-    const std::string old_scope = *known ? old_record->Text(0) : r.scope();
+    const std::string old_scope = *known ? old_record->Text(0) : scope;
     old_blob = *known ? old_record->Blob(1) : std::string();
     old_record->Reset();
     if (Status s = DecodeFields(old_blob, &old_fields); !s.ok()) return s;
-    if (old_scope != r.scope()) {
+    if (old_scope != scope) {
       // Scopes do not change; if the server says otherwise, move the record's confirmed
       // fields between the two sums so both stay true to the replica.
       for (const StoredField& f : old_fields) {
         const uint64_t h = FieldHash(id, f.name, Stamp{f.hlc, f.node});
         deltas[old_scope].sum -= h;
         --deltas[old_scope].count;
-        deltas[r.scope()].sum += h;
-        ++deltas[r.scope()].count;
+        deltas[scope].sum += h;
+        ++deltas[scope].count;
       }
     }
 
-    const int n = r.fields_size();
-    values.resize(n);
+    const auto& fields = r.fields;
+    const int n = static_cast<int>(fields.size());
     order.clear();
-    for (int i = 0; i < n; ++i) {
-      values[i].clear();
-      r.fields(i).value().SerializeToString(&values[i]);
-      order.push_back(i);
-    }
+    for (int i = 0; i < n; ++i) order.push_back(i);
     std::stable_sort(order.begin(), order.end(),
-                     [&](int a, int b) { return r.fields(a).name() < r.fields(b).name(); });
+                     [&](int a, int b) { return fields[a].name < fields[b].name; });
     // Of fields sent twice in one record the last counts, as when each was a row.
-    std::vector<int> unique;
-    unique.reserve(order.size());
+    unique.clear();
     for (int i : order) {
-      if (!unique.empty() && r.fields(unique.back()).name() == r.fields(i).name()) {
+      if (!unique.empty() && fields[unique.back()].name == fields[i].name) {
         unique.back() = i;
       } else {
         unique.push_back(i);
@@ -175,27 +205,26 @@ Result<size_t> DeviceStore::ApplyPulled(const v1::ChangeBatch& batch, PullTarget
     }
 
     // Merge the pulled fields into the confirmed ones, both in name order.
-    ChecksumDelta& delta = deltas[r.scope()];
+    ChecksumDelta& delta = deltas[scope];
     merged.clear();
     bool has_blobs = false;
     size_t o = 0;
     for (int i : unique) {
-      const v1::Field& f = r.fields(i);
-      while (o < old_fields.size() && old_fields[o].name < f.name()) {
+      const wire::PackedField& f = fields[i];
+      while (o < old_fields.size() && old_fields[o].name < f.name) {
         merged.push_back(old_fields[o]);
         has_blobs = has_blobs || MayHoldBlob(old_fields[o].value);
         ++o;
       }
-      if (o < old_fields.size() && old_fields[o].name == f.name()) {
-        delta.sum -= FieldHash(id, f.name(), Stamp{old_fields[o].hlc, old_fields[o].node});
+      if (o < old_fields.size() && old_fields[o].name == f.name) {
+        delta.sum -= FieldHash(id, f.name, Stamp{old_fields[o].hlc, old_fields[o].node});
         --delta.count;
         ++o;
       }
-      const Stamp stamp = PulledStamp(r, f);
-      delta.sum += FieldHash(id, f.name(), stamp);
+      delta.sum += FieldHash(id, f.name, f.stamp);
       ++delta.count;
-      merged.push_back({f.name(), values[i], stamp.hlc, stamp.node});
-      has_blobs = has_blobs || MayHoldBlob(values[i]);
+      merged.push_back({f.name, f.value, f.stamp.hlc, f.stamp.node});
+      has_blobs = has_blobs || MayHoldBlob(f.value);
     }
     for (; o < old_fields.size(); ++o) {
       merged.push_back(old_fields[o]);
@@ -203,35 +232,34 @@ Result<size_t> DeviceStore::ApplyPulled(const v1::ChangeBatch& batch, PullTarget
     }
     EncodeFields(merged, &new_blob);
     put_record->Reset();
-    put_record->BindBlob(1, r.id()).BindText(2, r.type()).BindText(3, r.scope());
+    put_record->BindBlob(1, r.id).BindText(2, r.type).BindText(3, r.scope);
     put_record->BindBlob(4, new_blob).Bind(5, has_blobs ? 1 : 0);
     if (Status s = put_record->Run(); !s.ok()) return s;
 
     // The query keys of pulled fields, unless a local write is shown over them.
     bool names_read = false;
     overlaid.clear();
-    for (const v1::Field& f : r.fields()) {
+    for (const wire::PackedField& f : fields) {
       // A stamp from a clock too far ahead is stored but not followed (core/hlc.h). Fields
       // written together share a stamp: observing it again would change nothing.
-      const uint64_t hlc = PulledStamp(r, f).hlc;
-      if (hlc != last_observed) {
-        last_observed = hlc;
+      if (f.stamp.hlc != last_observed) {
+        last_observed = f.stamp.hlc;
         (void)clock_.Observe(last_observed);
       }
       if (target == PullTarget::kRepair) {
         seen->Reset();
-        seen->BindBlob(1, r.id()).BindText(2, f.name());
+        seen->BindBlob(1, r.id).BindText(2, f.name);
         if (Status s = seen->Run(); !s.ok()) return s;
       }
       ++applied;
     }
     for (int i : unique) {
-      const v1::Field& f = r.fields(i);
-      if (!IsQueryKey(r.type(), f.name())) continue;
+      const wire::PackedField& f = fields[i];
+      if (!IsQueryKey(r.type, f.name)) continue;
       if (has_outbox && !names_read) {
         names_read = true;
         written->Reset();
-        written->BindBlob(1, r.id());
+        written->BindBlob(1, r.id);
         for (;;) {
           auto row = written->Step();
           if (!row.ok()) return row.status();
@@ -240,8 +268,13 @@ Result<size_t> DeviceStore::ApplyPulled(const v1::ChangeBatch& batch, PullTarget
         }
         written->Reset();
       }
-      if (overlaid.count(f.name())) continue;
-      if (Status s = PutKey(db_, std::string(r.id()), f.name(), KeyText(f.value())); !s.ok()) {
+      if (overlaid.count(f.name)) continue;
+      v1::Value value;
+      if (!value.ParseFromArray(f.value.data(), static_cast<int>(f.value.size()))) {
+        return InvalidArgument("pulled field '" + std::string(f.name) + "' does not decode");
+      }
+      if (Status s = PutKey(db_, std::string(r.id), std::string(f.name), KeyText(value));
+          !s.ok()) {
         return s;
       }
     }

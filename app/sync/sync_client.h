@@ -133,6 +133,8 @@ class SyncClient {
   std::unique_ptr<v1::Sync::Stub> stub_;
   std::string bearer_;  // "Bearer <hex token>"
   // The status of the last failed call, for callers that treat some codes specially.
+  // Batches go packed through PushPacked until a server answers that it does not know it.
+  bool packed_push_ = true;
   grpc::StatusCode last_code_ = grpc::StatusCode::OK;
   std::string last_message_;
 

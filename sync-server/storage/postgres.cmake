@@ -10,5 +10,5 @@ add_library(homevisit_storage_postgres STATIC
   ${CMAKE_CURRENT_LIST_DIR}/postgres_conn.cc
   ${CMAKE_CURRENT_LIST_DIR}/postgres_pool.cc)
 target_link_libraries(homevisit_storage_postgres
-  PUBLIC homevisit_core homevisit_wire
+  PUBLIC homevisit_storage_common
   PRIVATE PostgreSQL::PostgreSQL)

@@ -125,8 +125,8 @@ class PostgresStorage final : public Storage {
   Status Migrate() override;
   int SchemaVersion() const override;
   Result<std::unique_ptr<WriteTxn>> BeginWrite() override;
-  Result<std::vector<Change>> ReadChanges(const std::vector<std::string>& scopes,
-                                          uint64_t after_seq, size_t limit) override;
+  Result<EncodedChanges> ReadEncodedChanges(const std::vector<std::string>& scopes,
+                                            uint64_t after_seq, size_t limit) override;
   Result<ScopeChecksum> ChecksumOf(const std::string& scope) override;
   Result<std::optional<Record>> GetRecord(const Uuid& id) override;
   Result<std::vector<Record>> ListRecords(const std::string& type, const std::string& scope,

@@ -267,9 +267,9 @@ Result<std::unique_ptr<WriteTxn>> PostgresStorage::BeginWrite() {
   return std::unique_ptr<WriteTxn>(new PostgresWriteTxn(std::move(lease).value()));
 }
 
-Result<std::vector<Change>> PostgresStorage::ReadChanges(const std::vector<std::string>& scopes,
-                                                         uint64_t after_seq, size_t limit) {
-  std::vector<Change> out;
+Result<EncodedChanges> PostgresStorage::ReadEncodedChanges(const std::vector<std::string>& scopes,
+                                                           uint64_t after_seq, size_t limit) {
+  EncodedChanges out;
   if (scopes.empty() || limit == 0) return out;
   const size_t capped = std::min<size_t>(limit, 1u << 20);
   constexpr int64_t window = 2048;  // commits per statement
@@ -304,15 +304,14 @@ Result<std::vector<Change>> PostgresStorage::ReadChanges(const std::vector<std::
       auto id = Uuid::FromBytes(rows->Bytes(i, 5));
       if (!id) return Internal("postgres: a stored record id is not 16 bytes");
       if (Status s = DecodeStoredFields(rows->Bytes(i, 8), &fields); !s.ok()) return s;
-      const RecordHeader header{*id, rows->Text(i, 6), rows->Text(i, 7)};
+      const auto record = static_cast<uint32_t>(out.records.size());
+      out.records.push_back(RecordHeader{*id, rows->Text(i, 6), rows->Text(i, 7)});
       // The fields whose last change is this entry, all at its position: a position is
       // never split. Fields changed again later are not here but at their later entry.
       for (const StoredField& f : fields) {
         if (EntryKey{f.txn, f.ord} != entry) continue;
-        auto value = DecodeValue(f.value);
-        if (!value.ok()) return value.status();
-        out.push_back(Change{pos, header, std::string(f.name),
-                             FieldVersion{std::move(value).value(), f.stamp}});
+        out.changes.push_back(
+            EncodedChange{pos, record, std::string(f.name), std::string(f.value), f.stamp});
         ++fields_seen;
       }
       ++entries_seen;

@@ -161,9 +161,9 @@ Status AppendFields(const std::string& bytes, Record* record) {
 
 }  // namespace
 
-Result<std::vector<Change>> SqliteStorage::ReadChanges(const std::vector<std::string>& scopes,
-                                                       uint64_t after_seq, size_t limit) {
-  std::vector<Change> out;
+Result<EncodedChanges> SqliteStorage::ReadEncodedChanges(const std::vector<std::string>& scopes,
+                                                         uint64_t after_seq, size_t limit) {
+  EncodedChanges out;
   if (scopes.empty() || limit == 0) return out;
   auto lease = Reader();
   if (!lease.ok()) return lease.status();
@@ -199,7 +199,7 @@ Result<std::vector<Change>> SqliteStorage::ReadChanges(const std::vector<std::st
     heads.push_back(Head{std::move(q).value(), *row});
   }
   std::vector<EncodedField> fields;
-  out.reserve(std::min<size_t>(limit, 5000) + 64);
+  out.changes.reserve(std::min<size_t>(limit, 5000) + 64);
   while (out.size() < limit) {
     Head* next = nullptr;
     size_t next_index = 0;
@@ -214,17 +214,16 @@ Result<std::vector<Change>> SqliteStorage::ReadChanges(const std::vector<std::st
     const uint64_t seq = FromSql(q.Int(0));
     auto id = ReadUuid(q, 1);
     if (!id.ok()) return id.status();
-    const RecordHeader header{*id, q.Text(2), (*exact)[next_index]};
+    const auto record = static_cast<uint32_t>(out.records.size());
+    out.records.push_back(RecordHeader{*id, q.Text(2), (*exact)[next_index]});
     const std::string bytes = q.Blob(3);
     if (Status s = DecodeRecordFields(bytes, &fields); !s.ok()) return s;
     // Every field at this position, even past `limit`: a cursor that stopped inside a
     // position would pass over the rest.
     for (const EncodedField& f : fields) {
       if (f.seq != seq) continue;
-      auto value = DecodeValue(f.value);
-      if (!value.ok()) return value.status();
-      out.push_back(Change{seq, header, std::string(f.name),
-                           FieldVersion{std::move(value).value(), f.stamp}});
+      out.changes.push_back(
+          EncodedChange{seq, record, std::string(f.name), std::string(f.value), f.stamp});
     }
     auto row = q.Step();
     if (!row.ok()) return row.status();

@@ -42,6 +42,23 @@ struct Change {
   FieldVersion version;
 };
 
+// Changes as stored: values still serialized (v1.Value bytes, as the backends keep them),
+// so a pull that passes values through never decodes them. Each change names its record by
+// index into `records`, which holds every record's header once.
+struct EncodedChange {
+  uint64_t seq = 0;     // the cursor value after this change
+  uint32_t record = 0;  // index into EncodedChanges::records
+  std::string field;
+  std::string value;    // a serialized v1.Value
+  Stamp stamp;
+};
+struct EncodedChanges {
+  std::vector<RecordHeader> records;
+  std::vector<EncodedChange> changes;
+  size_t size() const { return changes.size(); }
+  bool empty() const { return changes.empty(); }
+};
+
 struct User {
   int64_t id = 0;
   std::string name;          // login name, unique
@@ -148,8 +165,11 @@ class Storage {
   // `limit`, and a caller that resumes after the last position returned misses nothing.
   // Never returns a position that a later call could still precede (see each backend's
   // note on cursor safety).
-  virtual Result<std::vector<Change>> ReadChanges(const std::vector<std::string>& scopes,
-                                                  uint64_t after_seq, size_t limit) = 0;
+  virtual Result<EncodedChanges> ReadEncodedChanges(const std::vector<std::string>& scopes,
+                                                    uint64_t after_seq, size_t limit) = 0;
+  // ReadEncodedChanges with every value decoded (a value that does not decode is kInternal).
+  Result<std::vector<Change>> ReadChanges(const std::vector<std::string>& scopes,
+                                          uint64_t after_seq, size_t limit);
   // The checksum of every field of every record whose scope `scope` covers.
   virtual Result<ScopeChecksum> ChecksumOf(const std::string& scope) = 0;
   // A record by id, for admin commands and tests.
