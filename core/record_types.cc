@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <tuple>
+#include <vector>
 #include "core/record_types.h"
 
 #include <array>
@@ -117,13 +120,21 @@ bool BuiltinFieldType(std::string_view type, std::string_view field, ValueType* 
     *out = ValueType::kBoolean;
     return true;
   }
-  for (const BuiltinField& f : kBuiltinFields) {
-    if (f.type == type && f.field == field) {
-      *out = f.value_type;
-      return true;
-    }
-  }
-  return false;
+  // Every write is checked here: a binary search over the table sorted once by (type, field).
+  static const std::vector<BuiltinField> sorted = [] {
+    std::vector<BuiltinField> v(kBuiltinFields.begin(), kBuiltinFields.end());
+    std::sort(v.begin(), v.end(), [](const BuiltinField& a, const BuiltinField& b) {
+      return std::tie(a.type, a.field) < std::tie(b.type, b.field);
+    });
+    return v;
+  }();
+  auto it = std::lower_bound(sorted.begin(), sorted.end(), std::pair{type, field},
+                             [](const BuiltinField& f, const std::pair<std::string_view, std::string_view>& key) {
+                               return std::tie(f.type, f.field) < std::tie(key.first, key.second);
+                             });
+  if (it == sorted.end() || it->type != type || it->field != field) return false;
+  *out = it->value_type;
+  return true;
 }
 
 bool IsValidDecimalText(std::string_view text) {
@@ -140,14 +151,14 @@ bool IsValidDecimalText(std::string_view text) {
 }
 
 Status CheckFieldValue(std::string_view type, std::string_view field, const Value& value) {
-  const std::string name(field);
+  const std::string_view name = field;
   if (!IsValidFieldName(field)) {
-    return InvalidArgument("field name '" + name.substr(0, kMaxFieldNameBytes) +
+    return InvalidArgument("field name '" + std::string(name.substr(0, kMaxFieldNameBytes)) +
                            "' is not a valid name (letters, digits, '_', '.', '-'; at most " +
                            std::to_string(kMaxFieldNameBytes) + " bytes)");
   }
   if (!DecimalsValid(value)) {
-    return InvalidArgument("field '" + name + "' holds a malformed decimal number");
+    return InvalidArgument("field '" + std::string(name) + "' holds a malformed decimal number");
   }
   ValueType declared;
   if (!BuiltinFieldType(type, field, &declared)) return Status::Ok();
@@ -159,13 +170,12 @@ Status CheckFieldValue(std::string_view type, std::string_view field, const Valu
     return Status::Ok();
   }
   if (value.is_null() || value.type() == declared) return Status::Ok();
-  return InvalidArgument("field '" + name + "' of a " + std::string(type) + " must hold " +
+  return InvalidArgument("field '" + std::string(name) + "' of a " + std::string(type) + " must hold " +
                          ValueTypeName(declared) + ", not " + ValueTypeName(value.type()));
 }
 
 Status CheckWriteAllowed(Role role, std::string_view type, std::string_view field,
                          bool record_exists) {
-  const std::string what = "a " + std::string(type) + " record";
   if (type == kForm) {
     return PermissionDenied("form records are published by the server only "
                             "('homevisit-server form publish')");
@@ -188,7 +198,7 @@ Status CheckWriteAllowed(Role role, std::string_view type, std::string_view fiel
   if (role == Role::kCoordinator) return Status::Ok();
   // A teacher.
   if (type == kReview || type == kGrant || type == kNotice) {
-    return PermissionDenied("only a coordinator may write " + what);
+    return PermissionDenied("only a coordinator may write a " + std::string(type) + " record");
   }
   if (type == kVisit && IsVisitReviewField(field)) {
     return PermissionDenied("only a coordinator may set a visit's '" + std::string(field) + "'");

@@ -185,6 +185,7 @@ Status DeviceStore::ForgetToken() {
 
 Status DeviceStore::Wipe() {
   std::lock_guard lock(mu_);
+  ++outbox_version_;
   // secure_delete overwrites freed pages, VACUUM and the checkpoint drop them from the
   // file and the WAL: nothing about the children stays readable on a lost phone.
   if (Status s = db_.Exec("PRAGMA secure_delete = ON"); !s.ok()) return s;
@@ -338,6 +339,7 @@ Status DeviceStore::WriteFields(const Uuid& id, const FieldValues& fields, const
   for (const auto& [name, value] : fields) {
     if (Status s = CheckWritable("", name, value, false); !s.ok()) return s;
   }
+  ++outbox_version_;  // a pending entry may be coalesced into (a prepared batch goes stale)
   const bool new_record = !new_record_type.empty();
   const std::string id_bytes(id.AsBytes());
   std::string type = new_record_type;

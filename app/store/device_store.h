@@ -106,6 +106,13 @@ struct OutboxBatch {
   // entries[i][j]: the outbox entry sent as the j-th field write of request.writes(i).
   std::vector<std::vector<int64_t>> entries;
   size_t field_count = 0;
+  // A batch from PrepareNextBatch: formed after `after_seq` while the outbox was at
+  // `outbox_version`, up to entry `last_seq`; MakeInFlight checks both.
+  bool prepared = false;
+  bool packed = false;  // formed with BatchLimits.packed
+  uint64_t outbox_version = 0;
+  int64_t after_seq = 0;
+  int64_t last_seq = 0;
   bool empty() const { return batch_seq == 0; }
 };
 
@@ -196,6 +203,14 @@ class DeviceStore {
   // pending entries within `limits`, marked in flight under the next batch number. An empty
   // batch (batch_seq 0) when nothing is pending.
   Result<OutboxBatch> NextBatch(const BatchLimits& limits);
+  // The batch NextBatch will form once the batch in flight is answered without rejections,
+  // formed now and changing nothing, so that a push prepares it while the server works on
+  // the one in flight. Empty when nothing lies after the batch in flight.
+  Result<OutboxBatch> PrepareNextBatch(const BatchLimits& limits);
+  // Puts a prepared batch in flight, exactly as NextBatch would have formed it. False, with
+  // nothing changed, when the outbox changed since it was prepared (a local write, a
+  // rejection, a batch still in flight): then call NextBatch.
+  Result<bool> MakeInFlight(OutboxBatch& batch);
   // The server refused the in-flight batch as a whole without recording it: keeps its first
   // `keep_fields` entries in flight (same batch number) and returns the rest to pending.
   Status ShrinkInFlight(size_t keep_fields);
@@ -283,7 +298,13 @@ class DeviceStore {
   // BlobsToUpload). Caller holds mu_.
   Status AdoptWrittenBlobs();
 
+  // Forms a batch of the entries after `after_seq` within `limits` (NextBatch, PrepareNextBatch).
+  Status FormBatch(int64_t after_seq, const BatchLimits& limits, OutboxBatch* batch);
+
   std::mutex mu_;
+  // Counts every change to outbox entries or marks other than a batch being formed or
+  // answered without rejections: a prepared batch is valid only while it stands still.
+  uint64_t outbox_version_ = 0;  // guarded by mu_
   const std::string path_;
   Connection db_;  // guarded by mu_
   Options options_;

@@ -119,23 +119,9 @@ Result<OutboxBatch> DeviceStore::NextBatch(const BatchLimits& limits) {
     batch = OutboxBatch{};
   }
 
-  BatchBuilder builder(db_, &batch, limits.packed);
-  stmt->Bind(1, marks->in_flight_through).Bind(2, INT64_MAX);
-  stmt->Bind(3, static_cast<int64_t>(std::max<size_t>(limits.max_fields, 1)));
-  size_t bytes = 0;
-  int64_t last_seq = 0;
-  for (;;) {
-    auto row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    auto added = builder.Add(*stmt);
-    if (!added.ok()) return added.status();
-    bytes += *added;
-    last_seq = stmt->Int(0);
-    if (bytes >= limits.max_bytes) break;  // the first entry always goes, whatever its size
-  }
-  stmt->Reset();
+  if (Status s = FormBatch(marks->in_flight_through, limits, &batch); !s.ok()) return s;
   if (batch.field_count == 0) return OutboxBatch{};
+  const int64_t last_seq = batch.last_seq;
 
   batch.batch_seq = marks->next_batch_seq;
   batch.request.set_batch_seq(batch.batch_seq);
@@ -149,8 +135,68 @@ Result<OutboxBatch> DeviceStore::NextBatch(const BatchLimits& limits) {
   return batch;
 }
 
+Status DeviceStore::FormBatch(int64_t after_seq, const BatchLimits& limits, OutboxBatch* batch) {
+  auto stmt = db_.Cached(kEntriesSql);
+  if (!stmt.ok()) return stmt.status();
+  BatchBuilder builder(db_, batch, limits.packed);
+  stmt->Bind(1, after_seq).Bind(2, INT64_MAX);
+  stmt->Bind(3, static_cast<int64_t>(std::max<size_t>(limits.max_fields, 1)));
+  size_t bytes = 0;
+  batch->after_seq = after_seq;
+  batch->packed = limits.packed;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    auto added = builder.Add(*stmt);
+    if (!added.ok()) return added.status();
+    bytes += *added;
+    batch->last_seq = stmt->Int(0);
+    if (bytes >= limits.max_bytes) break;  // the first entry always goes, whatever its size
+  }
+  stmt->Reset();
+  return Status::Ok();
+}
+
+Result<OutboxBatch> DeviceStore::PrepareNextBatch(const BatchLimits& limits) {
+  std::lock_guard lock(mu_);
+  auto marks = ReadMarks(db_);
+  if (!marks.ok()) return marks.status();
+  OutboxBatch batch;
+  if (Status s = FormBatch(marks->in_flight_through, limits, &batch); !s.ok()) return s;
+  if (batch.field_count == 0) return OutboxBatch{};
+  // The batch in flight, if any, keeps its number; this one takes the next.
+  batch.batch_seq = marks->next_batch_seq;
+  batch.request.set_batch_seq(batch.batch_seq);
+  batch.prepared = true;
+  batch.outbox_version = outbox_version_;
+  return batch;
+}
+
+Result<bool> DeviceStore::MakeInFlight(OutboxBatch& batch) {
+  std::lock_guard lock(mu_);
+  if (!batch.prepared || batch.outbox_version != outbox_version_) return false;
+  auto marks = ReadMarks(db_);
+  if (!marks.ok()) return marks.status();
+  // Still what NextBatch would form: nothing in flight, the same range start, the same number.
+  if (marks->in_flight_seq != 0 || marks->in_flight_through != batch.after_seq ||
+      marks->next_batch_seq != batch.batch_seq) {
+    return false;
+  }
+  Transaction txn(db_);
+  if (Status s = txn.Begin(); !s.ok()) return s;
+  marks->in_flight_seq = batch.batch_seq;
+  marks->next_batch_seq = batch.batch_seq + 1;
+  marks->in_flight_through = batch.last_seq;
+  if (Status s = WriteMarks(db_, *marks); !s.ok()) return s;
+  if (Status s = txn.Commit(); !s.ok()) return s;
+  batch.prepared = false;
+  return true;
+}
+
 Status DeviceStore::ShrinkInFlight(size_t keep_fields) {
   std::lock_guard lock(mu_);
+  ++outbox_version_;
   auto marks = ReadMarks(db_);
   if (!marks.ok()) return marks.status();
   if (marks->in_flight_seq == 0) return FailedPrecondition("no batch in flight");
@@ -170,6 +216,7 @@ Status DeviceStore::ShrinkInFlight(size_t keep_fields) {
 }
 
 Status DeviceStore::MoveToRejected(int64_t first_seq, int64_t last_seq, const std::string& reason) {
+  ++outbox_version_;  // later entries are re-based
   auto marks = ReadMarks(db_);
   if (!marks.ok()) return marks.status();
   // Later pending writes based on a rejected one are re-based on what it was based on: the
@@ -232,6 +279,7 @@ Status DeviceStore::MoveToRejected(int64_t first_seq, int64_t last_seq, const st
 
 Status DeviceStore::RejectInFlight(const std::string& reason) {
   std::lock_guard lock(mu_);
+  ++outbox_version_;
   auto marks = ReadMarks(db_);
   if (!marks.ok()) return marks.status();
   if (marks->in_flight_seq == 0) return FailedPrecondition("no batch in flight");
@@ -296,6 +344,7 @@ Result<PushTally> DeviceStore::Acknowledge(const OutboxBatch& batch,
 
 Status DeviceStore::FinishPull(int64_t now_ms) {
   std::lock_guard lock(mu_);
+  ++outbox_version_;  // the marks may start again from 0
   auto marks = ReadMarks(db_);
   if (!marks.ok()) return marks.status();
   Transaction txn(db_);

@@ -44,6 +44,7 @@
 #include <google/protobuf/arena.h>
 
 #include <algorithm>
+#include <future>
 #include <optional>
 #include <random>
 
@@ -318,17 +319,50 @@ SyncError SyncClient::Push(const ProgressFn& progress, SyncReport* report) {
   store::BatchLimits limits = options_.push_limits;
   // Writes made while this sync runs wait for the next one, so a busy user cannot keep the
   // push going forever.
+  // While the server merges one batch, the next is formed (and compressed) on a second
+  // thread: PrepareNextBatch changes nothing, and MakeInFlight takes it only if the outbox
+  // stood still meanwhile, so the batches are exactly those NextBatch forms one by one.
+  struct Formed {
+    Result<store::OutboxBatch> batch = store::OutboxBatch{};
+    v1::PushRequest compressed;  // the batch in one zstd frame, when packed
+  };
+  auto compress = [](const store::BatchLimits& l, Formed& f) {
+    if (!l.packed || !f.batch.ok() || f.batch->empty()) return;
+    f.compressed.set_batch_seq(f.batch->request.batch_seq());
+    f.compressed.set_zstd(wire::CompressMessage(f.batch->request));
+  };
+  std::optional<Formed> prepared;
   while (done < total || done == 0) {
     if (cancelled_) return CancelledError();
     limits.packed = packed_push_;
-    auto batch = store_.NextBatch(limits);
-    if (!batch.ok()) return LocalError(batch.status());
+    Formed formed;
+    bool taken = false;
+    if (prepared && prepared->batch.ok() && !prepared->batch->empty() &&
+        prepared->batch->packed == limits.packed) {
+      auto made = store_.MakeInFlight(*prepared->batch);
+      if (!made.ok()) return LocalError(made.status());
+      taken = *made;
+    }
+    if (taken) {
+      formed = std::move(*prepared);
+    } else {
+      formed.batch = store_.NextBatch(limits);
+      compress(limits, formed);
+    }
+    prepared.reset();
+    if (!formed.batch.ok()) return LocalError(formed.batch.status());
+    store::OutboxBatch* batch = &*formed.batch;
     if (batch->empty()) return NoError();
-    // Packed batches go through PushPacked in one zstd frame, without the transport's gzip.
-    v1::PushRequest compressed;
-    if (limits.packed) {
-      compressed.set_batch_seq(batch->request.batch_seq());
-      compressed.set_zstd(wire::CompressMessage(batch->request));
+    const v1::PushRequest& compressed = formed.compressed;
+    // The following batch, unless this one takes the rest of what this sync pushes.
+    std::future<Formed> next;
+    if (done + batch->field_count < total) {
+      next = std::async(std::launch::async, [this, limits, compress] {
+        Formed f;
+        f.batch = store_.PrepareNextBatch(limits);
+        compress(limits, f);
+        return f;
+      });
     }
     v1::PushResponse response;
     SyncError error = Call(limits.packed ? "PushPacked" : "Push", options_.push_deadline,
@@ -344,6 +378,8 @@ SyncError SyncClient::Push(const ProgressFn& progress, SyncReport* report) {
                                             std::nullopt, false};
                            },
                            report);
+    if (next.valid()) prepared = next.get();
+    if (!error.ok()) prepared.reset();  // the batch in flight stays: NextBatch resends it
     if (!error.ok() && limits.packed && last_code_ == grpc::StatusCode::UNIMPLEMENTED) {
       // A server from before packing: the same batch again, as FieldWrite messages, and no
       // packed batches to it from this client any more.
