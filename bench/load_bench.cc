@@ -1,7 +1,8 @@
 // Load run: many devices syncing at once against real homevisit-server processes.
 //
 // Each simulated device logs in, then for every round pushes a batch of new visits and pulls
-// its school until the end of the stream: one "sync". The run is repeated on three setups in
+// its school until the end of the stream: one "sync", with the protocol the app uses (packed
+// records in zstd frames, PushPacked). The run is repeated on three setups in
 // the same process, so the figures compare under the same machine load:
 //   sqlite   one server on an SQLite file            (the embedded default; the baseline)
 //   pg1      one server on PostgreSQL
@@ -37,7 +38,9 @@
 #include "core/hlc.h"
 #include "core/uuid.h"
 #include "homevisit/v1/sync.grpc.pb.h"
+#include "proto/packed.h"
 #include "proto/wire.h"
+#include "proto/zstd_frame.h"
 #include "sync-server/auth.h"
 #include "sync-server/storage/postgres_conn.h"
 #include "sync-server/storage/storage.h"
@@ -105,29 +108,43 @@ class Device {
   }
 
   // Pushes `visits` new visits in one batch (resent on UNAVAILABLE, as the app does).
+  // Like the app: a visit's fields share its hlc, packed, in one zstd frame through
+  // PushPacked (app/sync/sync_client.cc).
   bool Push(int visits) {
     v1::PushRequest request;
     request.set_batch_seq(++batch_seq_);
+    wire::FieldNameTable names(request.mutable_field_names());
     const std::string school = SchoolOf(index_);
     for (int v = 0; v < visits; ++v) {
       auto* record = request.add_writes();
       record->set_record_id(std::string(ids_->Next(HybridClock::SystemMillis()).AsBytes()));
       record->set_type("visit");
       record->set_scope(school);
-      Add(record, "status", Value("draft"));
-      Add(record, "author", Value("teacher" + std::to_string(index_)));
-      Add(record, "visit_date", Value(Date{20400 + v}));
-      Add(record, "student_id", Value(ids_->Next(HybridClock::SystemMillis()).ToString()));
+      record->set_hlc(clock_.Now().hlc);
+      auto add = [&](const std::string& name, const Value& value) {
+        v1::Value proto;
+        wire::ToProto(value, &proto);
+        wire::AppendPackedWrite(record->mutable_packed_fields(), names.IndexOf(name),
+                                proto.SerializeAsString(), 0, std::nullopt);
+      };
+      add("status", Value("draft"));
+      add("author", Value("teacher" + std::to_string(index_)));
+      add("visit_date", Value(Date{20400 + v}));
+      add("student_id", Value(ids_->Next(HybridClock::SystemMillis()).ToString()));
       for (int q = 0; q < kAnswersPerVisit; ++q) {
-        Add(record, "q" + std::to_string(q), Value("家里有" + std::to_string(q + v) + "口人"));
+        add("q" + std::to_string(q), Value("家里有" + std::to_string(q + v) + "口人"));
       }
     }
+    v1::PushRequest compressed;
+    compressed.set_batch_seq(request.batch_seq());
+    compressed.set_zstd(wire::CompressMessage(request));
     for (int attempt = 0; attempt < 20; ++attempt) {
       grpc::ClientContext context;
       context.set_deadline(std::chrono::system_clock::now() + kDeadline);
       context.AddMetadata("authorization", token_);
+      context.set_compression_algorithm(GRPC_COMPRESS_NONE);
       v1::PushResponse response;
-      grpc::Status status = stub_->Push(&context, request, &response);
+      grpc::Status status = stub_->PushPacked(&context, compressed, &response);
       if (status.ok()) {
         (void)clock_.Observe(Stamp::Pack(response.server_time_ms(), 0));
         return true;
@@ -151,14 +168,38 @@ class Device {
       request.set_cursor(cursor_);
       // The batch size the app asks for (app/sync: SyncOptions::pull_batch_fields).
       request.set_max_batch_fields(kAppPullBatchFields);
+      request.set_shared_stamps(true);
+      request.set_packed(true);
+      request.set_zstd(true);
       auto reader = stub_->Pull(&context, request);
       v1::PullResponse response;
-      while (reader->Read(&response)) {
+      bool damaged = false;
+      while (!damaged && reader->Read(&response)) {
         if (response.has_batch()) {
-          for (const auto& r : response.batch().records()) pulled_fields_ += r.fields_size();
+          // Unpacked and counted as the app reads them (without storing them).
+          v1::ChangeBatch batch;
+          if (!wire::DecompressMessage(response.batch().zstd(), 64 << 20, &batch).ok()) {
+            damaged = true;
+            break;
+          }
+          std::vector<wire::PackedField> fields;
+          for (const auto& r : batch.records()) {
+            fields.clear();
+            if (!wire::DecodePackedFields(r.packed_fields(), batch.field_names(),
+                                          wire::FromProto(r.stamp()), &fields).ok()) {
+              damaged = true;
+            }
+            pulled_fields_ += static_cast<int64_t>(fields.size()) + r.fields_size();
+          }
           cursor_ = response.batch().cursor();
         }
         if (response.has_end()) cursor_ = response.end().cursor();
+      }
+      if (damaged) {
+        context.TryCancel();
+        (void)reader->Finish();
+        last_error_ = "pull: a batch did not decode";
+        return false;
       }
       grpc::Status status = reader->Finish();
       if (status.ok()) return true;
@@ -175,13 +216,6 @@ class Device {
   const std::string& last_error() const { return last_error_; }
 
  private:
-  void Add(v1::RecordWrite* record, const std::string& name, const Value& value) {
-    auto* field = record->add_fields();
-    field->set_name(name);
-    wire::ToProto(value, field->mutable_value());
-    field->set_hlc(clock_.Now().hlc);
-  }
-
   int index_;
   std::unique_ptr<v1::Sync::Stub> stub_;
   std::unique_ptr<UuidGenerator> ids_;
