@@ -197,16 +197,19 @@ Result<Caller> SyncService::Authenticate(grpc::ServerContext* context, CallLog& 
 
 grpc::Status SyncService::Push(grpc::ServerContext* context, const v1::PushRequest* request,
                                v1::PushResponse* response) {
-  CallLog log(log_, "Push");
-  Status s = DoPush(context, *request, response, log);
-  log.Finish(s.code(), s.message());
-  return ToGrpcStatus(s);
+  return LoggedPush("Push", context, *request, response);
 }
 
+// The same call for a batch that may hold packed writes (see sync.proto).
 grpc::Status SyncService::PushPacked(grpc::ServerContext* context, const v1::PushRequest* request,
                                      v1::PushResponse* response) {
-  CallLog log(log_, "PushPacked");
-  Status s = DoPush(context, *request, response, log);
+  return LoggedPush("PushPacked", context, *request, response);
+}
+
+grpc::Status SyncService::LoggedPush(const char* method, grpc::ServerContext* context,
+                                     const v1::PushRequest& request, v1::PushResponse* response) {
+  CallLog log(log_, method);
+  Status s = DoPush(context, request, response, log);
   log.Finish(s.code(), s.message());
   return ToGrpcStatus(s);
 }

@@ -54,6 +54,8 @@ class SyncService final : public v1::Sync::Service {
  private:
   Status DoLogin(grpc::ServerContext* context, const v1::LoginRequest& request,
                  v1::LoginResponse* response, CallLog& log);
+  grpc::Status LoggedPush(const char* method, grpc::ServerContext* context,
+                          const v1::PushRequest& request, v1::PushResponse* response);
   Status DoPush(grpc::ServerContext* context, const v1::PushRequest& request,
                 v1::PushResponse* response, CallLog& log);
   Status DoPull(grpc::ServerContext* context, const v1::PullRequest& request,
