@@ -317,8 +317,6 @@ SyncError SyncClient::Push(const ProgressFn& progress, SyncReport* report) {
   // writes per batch than push_limits, e.g. before its limit was raised) gets no larger
   // batches for the rest of this sync, instead of a refused full-size one before each.
   store::BatchLimits limits = options_.push_limits;
-  // Writes made while this sync runs wait for the next one, so a busy user cannot keep the
-  // push going forever.
   // While the server merges one batch, the next is formed (and compressed) on a second
   // thread: PrepareNextBatch changes nothing, and MakeInFlight takes it only if the outbox
   // stood still meanwhile, so the batches are exactly those NextBatch forms one by one.
@@ -332,6 +330,8 @@ SyncError SyncClient::Push(const ProgressFn& progress, SyncReport* report) {
     f.compressed.set_zstd(wire::CompressMessage(f.batch->request));
   };
   std::optional<Formed> prepared;
+  // Writes made while this sync runs wait for the next one, so a busy user cannot keep the
+  // push going forever.
   while (done < total || done == 0) {
     if (cancelled_) return CancelledError();
     limits.packed = packed_push_;
