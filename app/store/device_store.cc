@@ -192,7 +192,7 @@ Status DeviceStore::Wipe() {
   {
     Transaction txn(db_);
     if (Status s = txn.Begin(); !s.ok()) return s;
-    for (const char* table : {"record", "outbox_entry", "rejected_write", "record_key",
+    for (const char* table : {"record", "outbox_entry", "rejected_write",
                               "scope_checksum", "repair_seen", "sync_state", "device_blob"}) {
       if (Status s = db_.Exec(std::string("DELETE FROM ") + table); !s.ok()) return s;
     }

@@ -26,7 +26,7 @@
 //  1. At most one batch is in flight (sync_state.in_flight_seq, 0 for none).
 //  2. A field has at most one pending entry.
 //  3. The effective value of a field, shown to the user, is its newest outbox entry if any,
-//     else its confirmed value; record_key holds the effective value of filter fields.
+//     else its confirmed value; the record row keeps the effective value of filter fields (key_* columns).
 //  4. The confirmed replica changes only through ApplyPulled, together with the cursor, in
 //     one transaction; scope_checksum always equals the checksum of the confirmed replica.
 //  5. Stamps issued here are strictly increasing across restarts (hlc_last is saved with

@@ -89,19 +89,16 @@ Result<std::vector<RecordView>> StoreReader::Matching(const std::string& type,
                                                       const std::string& scope,
                                                       const std::vector<KeyFilter>& filters,
                                                       size_t limit) {
-  std::string sql = "SELECT r.id FROM record r ";
+  std::string sql = "SELECT r.id FROM record r WHERE r.type = ?1 ";
   int param = 3;  // ?1 type, ?2 scope
-  for (size_t i = 0; i < filters.size(); ++i) {
-    const std::string k = "k" + std::to_string(i);
-    sql += "JOIN record_key " + k + " ON " + k + ".record_id = r.id AND " + k + ".name = ?" +
-           std::to_string(param) + " AND " + k + ".value = ?" + std::to_string(param + 1) + " ";
-    param += 2;
+  for (const KeyFilter& f : filters) {
+    const int column = KeyColumnOf(f.name);
+    if (column < 0) return Internal(std::string("'") + f.name + "' is no query key");
+    sql += std::string("AND r.") + kKeyColumns[column].column + " = ?" + std::to_string(param) + " ";
+    ++param;
   }
-  sql += "WHERE r.type = ?1 ";
   if (!scope.empty()) sql += "AND " + ScopeWithinSql("r.scope", "?2") + " ";
-  sql += "AND NOT EXISTS (SELECT 1 FROM record_key d WHERE d.record_id = r.id AND "
-         "d.name = '_deleted' AND d.value = 'true') ORDER BY r.id LIMIT ?" +
-         std::to_string(param);
+  sql += "AND r.key_deleted IS NOT 'true' ORDER BY r.id LIMIT ?" + std::to_string(param);
 
   ReadSnapshot snapshot(db_);
   auto node = Node();
@@ -110,10 +107,7 @@ Result<std::vector<RecordView>> StoreReader::Matching(const std::string& type,
   if (!stmt.ok()) return stmt.status();
   stmt->BindText(1, type).BindText(2, scope);
   param = 3;
-  for (const KeyFilter& f : filters) {
-    stmt->BindText(param, f.name).BindText(param + 1, f.value);
-    param += 2;
-  }
+  for (const KeyFilter& f : filters) stmt->BindText(param++, f.value);
   stmt->Bind(param, static_cast<int64_t>(limit));
   std::vector<Uuid> ids;
   for (;;) {

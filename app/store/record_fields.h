@@ -2,6 +2,7 @@
 // these are the names of core/record_types.h, which the server checks every write against.
 #pragma once
 
+#include <iterator>
 #include <string_view>
 
 namespace homevisit::store {
@@ -33,9 +34,10 @@ inline constexpr char kResolution[] = "resolution";    // conflict: the coordina
 inline constexpr char kResolvedBy[] = "resolved_by";   // conflict: who resolved it
 }  // namespace field
 
-// The fields whose effective value is kept in record_key, by record type: exactly those
-// StoreReader filters on (each key row costs writes for every pulled record), and the
-// deletion marker of every type (empty type). Schema 3 dropped the other rows.
+// The fields whose effective value is kept as text in a key column of `record`, by record
+// type: exactly those StoreReader filters on (each indexed column costs writes for every
+// pulled record), and the deletion marker of every type (empty type). Schema 4 moved them
+// from rows of a `record_key` table into these columns, so a pulled record is one row write.
 struct QueryKey {
   const char* type;
   const char* name;
@@ -46,6 +48,25 @@ inline constexpr QueryKey kQueryKeys[] = {
     {type::kVisit, field::kAuthor},   {type::kConflict, field::kStatus},
     {"", field::kDeleted},
 };
+// The key columns of `record`, in the order ApplyPulled and the migration use them; a name
+// shared by two types (status) shares its column.
+struct KeyColumn {
+  const char* name;    // the field
+  const char* column;  // its column in `record`
+};
+inline constexpr KeyColumn kKeyColumns[] = {
+    {field::kClass, "key_class"},   {field::kVillage, "key_village"},
+    {field::kHousehold, "key_household"}, {field::kStatus, "key_status"},
+    {field::kAuthor, "key_author"}, {field::kDeleted, "key_deleted"},
+};
+inline constexpr int kKeyColumnCount = static_cast<int>(std::size(kKeyColumns));
+// The index into kKeyColumns of the column keeping field `name`, or -1.
+inline int KeyColumnOf(std::string_view name) {
+  for (int i = 0; i < kKeyColumnCount; ++i) {
+    if (name == kKeyColumns[i].name) return i;
+  }
+  return -1;
+}
 inline bool IsQueryKey(std::string_view type, std::string_view name) {
   for (const QueryKey& key : kQueryKeys) {
     if (name == key.name && (*key.type == 0 || type == key.type)) return true;

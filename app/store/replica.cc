@@ -146,11 +146,25 @@ Result<size_t> DeviceStore::ApplyPulled(const v1::ChangeBatch& batch, PullTarget
   const bool has_outbox = *outbox_rows != 0;
 
   // One read and one write per record: its confirmed fields are one blob (store_internal.h).
-  auto old_record = db_.Cached("SELECT scope, fields FROM record WHERE id = ?");
-  auto put_record = db_.Cached(
-      "INSERT INTO record(id, type, scope, confirmed, fields, has_blobs) VALUES (?, ?, ?, 1, ?, ?) "
-      "ON CONFLICT(id) DO UPDATE SET type = excluded.type, scope = excluded.scope, confirmed = 1, "
-      "fields = excluded.fields, has_blobs = excluded.has_blobs");
+  // The query keys travel in the same row (record_fields.h kKeyColumns).
+  static const std::string kKeys = [] {
+    std::string cols;
+    for (const KeyColumn& k : kKeyColumns) cols += std::string(", ") + k.column;
+    return cols;
+  }();
+  static const std::string kPutRecord = [] {
+    std::string values, updates;
+    for (int i = 0; i < kKeyColumnCount; ++i) {
+      values += ", ?" + std::to_string(6 + i);
+      updates += std::string(", ") + kKeyColumns[i].column + " = excluded." + kKeyColumns[i].column;
+    }
+    return "INSERT INTO record(id, type, scope, confirmed, fields, has_blobs" + kKeys +
+           ") VALUES (?1, ?2, ?3, 1, ?4, ?5" + values + ") "
+           "ON CONFLICT(id) DO UPDATE SET type = excluded.type, scope = excluded.scope, "
+           "confirmed = 1, fields = excluded.fields, has_blobs = excluded.has_blobs" + updates;
+  }();
+  auto old_record = db_.Cached("SELECT scope, fields" + kKeys + " FROM record WHERE id = ?");
+  auto put_record = db_.Cached(kPutRecord);
   auto written = db_.Cached("SELECT name FROM outbox_entry WHERE record_id = ?");
   auto seen = db_.Cached("INSERT OR IGNORE INTO repair_seen(record_id, name) VALUES (?, ?)");
   for (auto* s : {&old_record, &put_record, &written, &seen}) {
@@ -164,6 +178,7 @@ Result<size_t> DeviceStore::ApplyPulled(const v1::ChangeBatch& batch, PullTarget
   std::vector<int> order;           // pulled fields by name, the last of equal names
   std::vector<int> unique;
   std::set<std::string, std::less<>> overlaid;
+  std::optional<std::string> keys[kKeyColumnCount];  // the record's key columns
   uint64_t last_observed = 0;
   for (const PulledRecord& r : pulled) {
     const Uuid id = IdOf(r.id);
@@ -174,6 +189,13 @@ Result<size_t> DeviceStore::ApplyPulled(const v1::ChangeBatch& batch, PullTarget
     if (!known.ok()) return known.status();
     const std::string old_scope = *known ? old_record->Text(0) : scope;
     old_blob = *known ? old_record->Blob(1) : std::string();
+    for (int k = 0; k < kKeyColumnCount; ++k) {
+      if (*known && !old_record->IsNull(2 + k)) {
+        keys[k] = old_record->Text(2 + k);
+      } else {
+        keys[k].reset();
+      }
+    }
     old_record->Reset();
     if (Status s = DecodeFields(old_blob, &old_fields); !s.ok()) return s;
     if (old_scope != scope) {
@@ -230,29 +252,9 @@ Result<size_t> DeviceStore::ApplyPulled(const v1::ChangeBatch& batch, PullTarget
       merged.push_back(old_fields[o]);
       has_blobs = has_blobs || MayHoldBlob(old_fields[o].value);
     }
-    EncodeFields(merged, &new_blob);
-    put_record->Reset();
-    put_record->BindBlob(1, r.id).BindText(2, r.type).BindText(3, r.scope);
-    put_record->BindBlob(4, new_blob).Bind(5, has_blobs ? 1 : 0);
-    if (Status s = put_record->Run(); !s.ok()) return s;
-
     // The query keys of pulled fields, unless a local write is shown over them.
     bool names_read = false;
     overlaid.clear();
-    for (const wire::PackedField& f : fields) {
-      // A stamp from a clock too far ahead is stored but not followed (core/hlc.h). Fields
-      // written together share a stamp: observing it again would change nothing.
-      if (f.stamp.hlc != last_observed) {
-        last_observed = f.stamp.hlc;
-        (void)clock_.Observe(last_observed);
-      }
-      if (target == PullTarget::kRepair) {
-        seen->Reset();
-        seen->BindBlob(1, r.id).BindText(2, f.name);
-        if (Status s = seen->Run(); !s.ok()) return s;
-      }
-      ++applied;
-    }
     for (int i : unique) {
       const wire::PackedField& f = fields[i];
       if (!IsQueryKey(r.type, f.name)) continue;
@@ -273,10 +275,35 @@ Result<size_t> DeviceStore::ApplyPulled(const v1::ChangeBatch& batch, PullTarget
       if (!value.ParseFromArray(f.value.data(), static_cast<int>(f.value.size()))) {
         return InvalidArgument("pulled field '" + std::string(f.name) + "' does not decode");
       }
-      if (Status s = PutKey(db_, std::string(r.id), std::string(f.name), KeyText(value));
-          !s.ok()) {
-        return s;
+      keys[KeyColumnOf(f.name)] = KeyText(value);
+    }
+
+    EncodeFields(merged, &new_blob);
+    put_record->Reset();
+    put_record->BindBlob(1, r.id).BindText(2, r.type).BindText(3, r.scope);
+    put_record->BindBlob(4, new_blob).Bind(5, has_blobs ? 1 : 0);
+    for (int k = 0; k < kKeyColumnCount; ++k) {
+      if (keys[k]) {
+        put_record->BindText(6 + k, *keys[k]);
+      } else {
+        put_record->BindNull(6 + k);
       }
+    }
+    if (Status s = put_record->Run(); !s.ok()) return s;
+
+    for (const wire::PackedField& f : fields) {
+      // A stamp from a clock too far ahead is stored but not followed (core/hlc.h). Fields
+      // written together share a stamp: observing it again would change nothing.
+      if (f.stamp.hlc != last_observed) {
+        last_observed = f.stamp.hlc;
+        (void)clock_.Observe(last_observed);
+      }
+      if (target == PullTarget::kRepair) {
+        seen->Reset();
+        seen->BindBlob(1, r.id).BindText(2, f.name);
+        if (Status s = seen->Run(); !s.ok()) return s;
+      }
+      ++applied;
     }
   }
   if (Status s = AddChecksumDeltas(db_, deltas); !s.ok()) return s;

@@ -196,6 +196,37 @@ CREATE VIEW outbox AS
   FROM outbox_entry e JOIN sync_state s ON s.id = 1;
 )sql";
 
+// Version 4. The query keys become columns of `record` (record_fields.h kKeyColumns): a
+// pulled record is then one row write with its keys instead of one more upsert, two more
+// B-tree inserts, per key. A column is NULL where the record has no such key; each filter
+// column has a partial index by type, so a list reads only the records it shows.
+constexpr char kSchemaV4[] = R"sql(
+ALTER TABLE record ADD COLUMN key_class TEXT;
+ALTER TABLE record ADD COLUMN key_village TEXT;
+ALTER TABLE record ADD COLUMN key_household TEXT;
+ALTER TABLE record ADD COLUMN key_status TEXT;
+ALTER TABLE record ADD COLUMN key_author TEXT;
+ALTER TABLE record ADD COLUMN key_deleted TEXT;
+UPDATE record SET
+  key_class = CASE WHEN type = 'student' THEN
+    (SELECT value FROM record_key k WHERE k.record_id = record.id AND k.name = 'class_name') END,
+  key_village = CASE WHEN type = 'student' THEN
+    (SELECT value FROM record_key k WHERE k.record_id = record.id AND k.name = 'village') END,
+  key_household = CASE WHEN type = 'student' THEN
+    (SELECT value FROM record_key k WHERE k.record_id = record.id AND k.name = 'household_id') END,
+  key_status = CASE WHEN type IN ('visit', 'conflict') THEN
+    (SELECT value FROM record_key k WHERE k.record_id = record.id AND k.name = 'status') END,
+  key_author = CASE WHEN type = 'visit' THEN
+    (SELECT value FROM record_key k WHERE k.record_id = record.id AND k.name = 'author') END,
+  key_deleted = (SELECT value FROM record_key k WHERE k.record_id = record.id AND k.name = '_deleted');
+DROP TABLE record_key;
+CREATE INDEX record_by_class ON record(type, key_class) WHERE key_class IS NOT NULL;
+CREATE INDEX record_by_village ON record(type, key_village) WHERE key_village IS NOT NULL;
+CREATE INDEX record_by_household ON record(type, key_household) WHERE key_household IS NOT NULL;
+CREATE INDEX record_by_status ON record(type, key_status) WHERE key_status IS NOT NULL;
+CREATE INDEX record_by_author ON record(type, key_author) WHERE key_author IS NOT NULL;
+)sql";
+
 // Version 3's data step: the rows of `field` become each record's fields blob.
 Status MoveFieldsIntoRecords(Connection& db) {
   auto rows = db.Prepare("SELECT record_id, name, value, hlc, node FROM field ORDER BY record_id, name");
@@ -266,6 +297,7 @@ const Migration kMigrations[] = {
     {kSchemaV1},
     {kSchemaV2},
     {kSchemaV3Before, MigrateDataToV3, kSchemaV3After},
+    {kSchemaV4},
 };
 static_assert(std::size(kMigrations) == kDeviceSchemaVersion);
 

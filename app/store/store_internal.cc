@@ -103,14 +103,18 @@ bool MayHoldBlob(std::string_view v) { return !v.empty() && (v[0] == 0x4a || v[0
 
 Status PutKey(Connection& db, const std::string& id_bytes, const std::string& name,
               const std::optional<std::string>& text) {
-  auto stmt = text ? db.Cached(
-                         "INSERT INTO record_key(record_id, name, value) VALUES (?, ?, ?) "
-                         "ON CONFLICT(record_id, name) DO UPDATE SET value = excluded.value "
-                         "WHERE value <> excluded.value")
-                   : db.Cached("DELETE FROM record_key WHERE record_id = ? AND name = ?");
+  const int column = KeyColumnOf(name);
+  if (column < 0) return Internal("'" + name + "' is no query key");
+  // IS NOT: writing the value a key already has changes nothing on disk.
+  const std::string col = kKeyColumns[column].column;
+  auto stmt = db.Cached("UPDATE record SET " + col + " = ?1 WHERE id = ?2 AND " + col + " IS NOT ?1");
   if (!stmt.ok()) return stmt.status();
-  stmt->BindBlob(1, id_bytes).BindText(2, name);
-  if (text) stmt->BindText(3, *text);
+  if (text) {
+    stmt->BindText(1, *text);
+  } else {
+    stmt->BindNull(1);
+  }
+  stmt->BindBlob(2, id_bytes);
   return stmt->Run();
 }
 

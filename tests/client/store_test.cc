@@ -674,9 +674,16 @@ TEST_F(StoreTest, AVersion2DatabaseIsMigratedKeepingTheReplicaAndTheOutbox) {
             kDeviceSchemaVersion);
   EXPECT_EQ(store_->State()->cursor, 30u);
   EXPECT_EQ(*store_->ChecksumOf(kSchool), sum);
-  EXPECT_EQ(*Connection::Open(dir_.file("device.db"), false, true)
-                 ->QueryInt("SELECT count(*) FROM record_key WHERE name IN ('household_id', 'grade')"),
-            0);
+  {
+    auto db = Connection::Open(dir_.file("device.db"), false, true);
+    EXPECT_EQ(*db->QueryInt("SELECT count(*) FROM record WHERE key_household IS NOT NULL"), 0)
+        << "a visit's household is no query key";
+    EXPECT_EQ(*db->QueryInt("SELECT count(*) FROM sqlite_schema WHERE name = 'record_key'"), 0);
+    EXPECT_EQ(*db->QueryInt("SELECT count(*) FROM record WHERE key_class = '4' AND "
+                            "key_village = '石门村' AND key_status IS NULL"),
+              1)
+        << "the student's keys are its columns now";
+  }
   EXPECT_EQ(Reader()->Drafts("")->size(), 1u) << "the visit's status key stays";
   EXPECT_EQ(*Reader()->PendingCount(), 3);
 
