@@ -72,11 +72,8 @@ Status CheckParsed(std::string_view bytes) {
 
 }  // namespace
 
-Status CheckEncodedValue(std::string_view bytes) {
-  // The common scalar kinds in their canonical form are recognised in place; anything else
-  // (lists, points, rows, unknown fields a newer sender added, damage) is judged by the
-  // parser, so a packed value is accepted exactly when the same value in a Field message is.
-  if (bytes.empty()) return InvalidArgument("value has no type");
+bool IsCanonicalScalar(std::string_view bytes) {
+  if (bytes.empty()) return false;
   const auto tag = static_cast<unsigned char>(bytes.front());
   std::string_view rest = bytes.substr(1);
   switch (tag) {
@@ -86,31 +83,33 @@ Status CheckEncodedValue(std::string_view bytes) {
       uint64_t v = 0;
       const size_t before = rest.size();
       const bool shortest = before == 1 || bytes.back() != 0;
-      if (ReadVarint(&rest, &v) && rest.empty() && shortest &&
-          (tag != kBooleanTag || v <= 1) && (tag != kDateTag || v <= UINT32_MAX)) {
-        return Status::Ok();
-      }
-      break;
+      return ReadVarint(&rest, &v) && rest.empty() && shortest &&
+             (tag != kBooleanTag || v <= 1) && (tag != kDateTag || v <= UINT32_MAX);
     }
     case kNullTag:
     case kTextTag:
     case kDecimalTag:
     case kBlobTag: {
       std::string_view payload;
-      if (!ReadLengthPrefixed(&rest, kMaxPackedValueBytes, &payload) || !rest.empty()) break;
+      if (!ReadLengthPrefixed(&rest, kMaxPackedValueBytes, &payload) || !rest.empty()) return false;
       std::string shortest;
       AppendVarint(shortest, payload.size());
-      if (bytes.size() != 1 + shortest.size() + payload.size()) break;  // a padded length
-      if (tag == kNullTag ? payload.empty()
-          : tag == kBlobTag ? payload.size() == 32
-                            : IsUtf8(payload)) {
-        return Status::Ok();
-      }
-      break;
+      if (bytes.size() != 1 + shortest.size() + payload.size()) return false;  // a padded length
+      return tag == kNullTag ? payload.empty()
+             : tag == kBlobTag ? payload.size() == 32
+                               : IsUtf8(payload);
     }
     default:
-      break;
+      return false;
   }
+}
+
+Status CheckEncodedValue(std::string_view bytes) {
+  // The common scalar kinds in their canonical form are recognised in place; anything else
+  // (lists, points, rows, unknown fields a newer sender added, damage) is judged by the
+  // parser, so a packed value is accepted exactly when the same value in a Field message is.
+  if (bytes.empty()) return InvalidArgument("value has no type");
+  if (IsCanonicalScalar(bytes)) return Status::Ok();
   return CheckParsed(bytes);
 }
 

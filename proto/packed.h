@@ -28,6 +28,12 @@ using NameList = google::protobuf::RepeatedPtrField<std::string>;
 // in place; lists, points and repeat rows are parsed.
 Status CheckEncodedValue(std::string_view bytes);
 
+// True when `bytes` hold one scalar Value (integer, boolean, date, null, text, decimal,
+// attachment) in exactly the form SerializeToString writes for it: then the bytes equal the
+// serialization of the Value they decode to, and a receiver may store them as they came
+// instead of encoding the decoded value again. False says nothing about validity.
+bool IsCanonicalScalar(std::string_view bytes);
+
 // The name table of one message (ChangeBatch.field_names, PushRequest.field_names): adds a
 // name the first time it is asked for and returns its index.
 class FieldNameTable {

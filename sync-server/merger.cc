@@ -23,6 +23,9 @@ struct IncomingWrite {
   Result<Value> value = Value();  // an error: this write is rejected with its message
   uint64_t hlc = 0;               // 0: the record write's hlc
   std::optional<Stamp> base;
+  // The value's bytes as sent, when they are exactly what encoding it gives
+  // (wire::IsCanonicalScalar): stored as they came. Empty: encode the value.
+  std::string_view encoded;
 };
 
 // The writes of one RecordWrite in order. InvalidArgument when its packed fields are
@@ -40,7 +43,9 @@ Status ReadIncoming(const v1::RecordWrite& write, const wire::NameList& names,
     }
     out->reserve(packed.size());
     for (const wire::PackedWrite& w : packed) {
-      out->push_back(IncomingWrite{w.name, wire::ValueFromBytes(w.value), w.hlc, w.base});
+      IncomingWrite in{w.name, wire::ValueFromBytes(w.value), w.hlc, w.base};
+      if (in.value.ok() && wire::IsCanonicalScalar(w.value)) in.encoded = w.value;
+      out->push_back(std::move(in));
     }
     return Status::Ok();
   }
@@ -72,11 +77,13 @@ class BatchRun {
   // the state they would leave is checked against its form as a whole (visit_check.h).
   // Ok with the rejection reason for every write of the visit in *reason, if any.
   Status CheckVisit(const homevisit::Record& record, bool exists,
-                    const std::vector<IncomingWrite>& writes, uint64_t record_hlc,
+                    std::vector<IncomingWrite>& writes, uint64_t record_hlc,
                     std::string* reason);
-  Status Field(homevisit::Record& record, bool exists, const IncomingWrite& write,
+  // In the dry run `write` is left as it is; otherwise its value may be moved from.
+  Status Field(homevisit::Record& record, bool exists, IncomingWrite& write,
                uint64_t record_hlc, FieldOutcome& outcome);
-  Status MergeAndStore(homevisit::Record& record, const FieldWrite& write, FieldOutcome& outcome);
+  Status MergeAndStore(homevisit::Record& record, FieldWrite& write, std::string_view encoded,
+                       FieldOutcome& outcome);
   // Writes the conflict record keeping `loser` (once: the same loss is never written twice).
   Result<Uuid> KeepLoser(const homevisit::Record& target, const std::string& field,
                          const FieldVersion& winner, const FieldVersion& loser);
@@ -152,12 +159,12 @@ Status BatchRun::Record(uint32_t index, const v1::RecordWrite& write,
 }
 
 Status BatchRun::CheckVisit(const homevisit::Record& record, bool exists,
-                            const std::vector<IncomingWrite>& writes, uint64_t record_hlc,
+                            std::vector<IncomingWrite>& writes, uint64_t record_hlc,
                             std::string* reason) {
   homevisit::Record after = record;
   std::set<std::string> changed;
   dry_run_ = true;
-  for (const IncomingWrite& field : writes) {
+  for (IncomingWrite& field : writes) {
     const std::string name(field.name);
     std::optional<Stamp> before;
     if (const FieldVersion* f = after.Find(name)) before = f->stamp;
@@ -225,11 +232,11 @@ Status BatchRun::Resolve(const v1::RecordWrite& write, homevisit::Record* record
   return Status::Ok();
 }
 
-Status BatchRun::Field(homevisit::Record& record, bool exists, const IncomingWrite& write,
+Status BatchRun::Field(homevisit::Record& record, bool exists, IncomingWrite& write,
                        uint64_t record_hlc, FieldOutcome& outcome) {
   const std::string name(write.name);
   const uint64_t hlc = write.hlc != 0 ? write.hlc : record_hlc;
-  const Result<Value>& value = write.value;
+  Result<Value>& value = write.value;
   if (!value.ok()) {
     outcome = Rejected("field '" + name.substr(0, rt::kMaxFieldNameBytes) +
                        "': " + value.status().message());
@@ -257,9 +264,11 @@ Status BatchRun::Field(homevisit::Record& record, bool exists, const IncomingWri
     outcome = Rejected("field '" + name + "': " + observed_.message());
     return Status::Ok();
   }
-  FieldWrite fw{name, *value, Stamp{hlc, caller_.device.node}, write.base};
+  const Stamp stamp{hlc, caller_.device.node};
   const FieldVersion* current = record.Find(name);
-  if (current && current->stamp == fw.stamp) return Status::Ok();  // already applied
+  if (current && current->stamp == stamp) return Status::Ok();  // already applied
+  // The dry run leaves the incoming value for the real run; the real run is its last use.
+  FieldWrite fw{name, dry_run_ ? *value : std::move(*value), stamp, write.base};
 
   if (record.type == rt::kVisit) {
     const FieldVersion* status = record.Find(kVisitStatusField);
@@ -289,11 +298,11 @@ Status BatchRun::Field(homevisit::Record& record, bool exists, const IncomingWri
       return Status::Ok();
     }
   }
-  return MergeAndStore(record, fw, outcome);
+  return MergeAndStore(record, fw, write.encoded, outcome);
 }
 
-Status BatchRun::MergeAndStore(homevisit::Record& record, const FieldWrite& write,
-                               FieldOutcome& outcome) {
+Status BatchRun::MergeAndStore(homevisit::Record& record, FieldWrite& write,
+                               std::string_view encoded, FieldOutcome& outcome) {
   std::optional<FieldVersion> current;
   if (const FieldVersion* c = record.Find(write.name)) current = *c;
   Status lookup;
@@ -309,9 +318,13 @@ Status BatchRun::MergeAndStore(homevisit::Record& record, const FieldWrite& writ
   if (d.changed_current()) {
     const RecordHeader header{record.id, record.type, record.scope};
     if (!dry_run_) {
-      if (Status s = txn_.PutField(header, write.name, *d.current, current); !s.ok()) return s;
+      // The new current version is the write's: its bytes as sent are its stored form.
+      Status s = encoded.empty() || d.current->stamp != write.stamp
+                     ? txn_.PutField(header, write.name, *d.current, current)
+                     : txn_.PutEncodedField(header, write.name, *d.current, encoded, current);
+      if (!s.ok()) return s;
     }
-    record.fields[write.name] = *d.current;
+    record.fields.insert_or_assign(write.name, std::move(*d.current));
   }
   if (d.has_conflict()) {
     outcome.status = v1::WRITE_CONFLICT;

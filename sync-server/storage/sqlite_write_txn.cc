@@ -54,9 +54,14 @@ Result<std::string> SqliteWriteTxn::BatchAnswer(uint32_t node, uint64_t batch_se
 }
 
 Result<SqliteWriteTxn::CachedRecord*> SqliteWriteTxn::Cached(const Uuid& id) {
+  if (last_ && last_id_ == id) return last_;
   auto [it, inserted] = records_.try_emplace(id);
   CachedRecord& record = it->second;
-  if (!inserted) return &record;
+  if (!inserted) {
+    last_id_ = id;
+    last_ = &record;
+    return &record;
+  }
   auto q = conn_.Prepare("SELECT type, scope, fields FROM records WHERE id = ?1");
   if (!q.ok()) {
     records_.erase(it);
@@ -68,27 +73,23 @@ Result<SqliteWriteTxn::CachedRecord*> SqliteWriteTxn::Cached(const Uuid& id) {
     records_.erase(it);
     return row.status();
   }
-  if (!*row) return &record;  // absent
-  record.present = record.stored = true;
-  record.header = RecordHeader{id, q->Text(0), q->Text(1)};
-  const std::string bytes = q->Blob(2);
-  std::vector<EncodedField> fields;
-  Status s = DecodeRecordFields(bytes, &fields);
-  for (size_t i = 0; s.ok() && i < fields.size(); ++i) {
-    auto value = DecodeValue(fields[i].value);
-    if (!value.ok()) {
-      s = value.status();
-      break;
+  if (*row) {
+    record.present = record.stored = true;
+    record.header = RecordHeader{id, q->Text(0), q->Text(1)};
+    const std::string bytes = q->Blob(2);
+    std::vector<EncodedField> fields;
+    if (Status s = DecodeRecordFields(bytes, &fields); !s.ok()) {
+      records_.erase(it);
+      return s;
     }
-    record.stored_positions.insert(fields[i].seq);
-    record.fields.emplace(std::string(fields[i].name),
-                          CachedField{FieldVersion{std::move(value).value(), fields[i].stamp},
-                                      std::string(fields[i].value), fields[i].seq});
+    for (const EncodedField& f : fields) {  // in name order (record_codec.h)
+      record.stored_positions.insert(f.seq);
+      record.fields.emplace_hint(record.fields.end(), std::string(f.name),
+                                 CachedField{f.stamp, std::string(f.value), f.seq});
+    }
   }
-  if (!s.ok()) {
-    records_.erase(it);
-    return s;
-  }
+  last_id_ = id;
+  last_ = &record;
   return &record;
 }
 
@@ -98,7 +99,12 @@ Result<std::optional<Record>> SqliteWriteTxn::LoadRecord(const Uuid& id) {
   const CachedRecord& c = **cached;
   if (!c.present) return std::optional<Record>();
   Record record{id, c.header.type, c.header.scope, {}};
-  for (const auto& [name, field] : c.fields) record.fields.emplace(name, field.version);
+  for (const auto& [name, field] : c.fields) {
+    auto value = DecodeValue(field.encoded);
+    if (!value.ok()) return value.status();
+    record.fields.emplace_hint(record.fields.end(), name,
+                               FieldVersion{std::move(value).value(), field.stamp});
+  }
   return std::optional<Record>(std::move(record));
 }
 
@@ -125,9 +131,23 @@ Result<uint64_t> SqliteWriteTxn::NextSeq() {
   return ++seq_;
 }
 
+SqliteWriteTxn::ChecksumDelta& SqliteWriteTxn::DeltaOf(const std::string& scope) {
+  if (last_delta_ && *last_delta_scope_ == scope) return *last_delta_;
+  auto it = checksum_deltas_.try_emplace(scope).first;
+  last_delta_scope_ = &it->first;
+  last_delta_ = &it->second;
+  return it->second;
+}
+
 Status SqliteWriteTxn::PutField(const RecordHeader& header, const std::string& field,
                                 const FieldVersion& version,
                                 const std::optional<FieldVersion>& previous) {
+  return PutEncodedField(header, field, version, EncodeValue(version.value), previous);
+}
+
+Status SqliteWriteTxn::PutEncodedField(const RecordHeader& header, const std::string& field,
+                                       const FieldVersion& version, std::string_view encoded,
+                                       const std::optional<FieldVersion>& previous) {
   if (!open_) return FailedPrecondition("the transaction is over");
   auto cached = Cached(header.id);
   if (!cached.ok()) return cached.status();
@@ -138,10 +158,10 @@ Status SqliteWriteTxn::PutField(const RecordHeader& header, const std::string& f
   } else if (record.header.type != header.type || record.header.scope != header.scope) {
     return InvalidArgument("record " + header.id.ToString() + " exists with another type or scope");
   }
-  auto current = record.fields.find(field);
-  const bool matches = current == record.fields.end()
-                           ? !previous
-                           : previous && previous->stamp == current->second.version.stamp;
+  // A record's fields usually come in name order: most land at the end.
+  auto current = record.fields.lower_bound(field);
+  const bool exists = current != record.fields.end() && current->first == field;
+  const bool matches = exists ? previous && previous->stamp == current->second.stamp : !previous;
   if (!matches) {
     return Internal("PutField: the previous version given for field '" + field +
                     "' is not the stored one");
@@ -155,22 +175,23 @@ Status SqliteWriteTxn::PutField(const RecordHeader& header, const std::string& f
     record.seq = *seq;
     changed_.push_back(header.id);
   }
-  ChecksumDelta& delta = checksum_deltas_[header.scope];
-  if (current != record.fields.end()) {
+  ChecksumDelta& delta = DeltaOf(header.scope);
+  if (exists) {
     auto history = conn_.Prepare(
         "INSERT INTO field_history(record_id, name, hlc, node, value, replaced_seq) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING");
     if (!history.ok()) return history.status();
-    const Stamp& old = current->second.version.stamp;
+    const Stamp& old = current->second.stamp;
     history->BindBlob(1, header.id.AsBytes()).Bind(2, field).Bind(3, ToSql(old.hlc));
     history->Bind(4, static_cast<int64_t>(old.node));
     history->BindBlob(5, current->second.encoded).Bind(6, ToSql(record.seq));
     if (Status s = history->Run(); !s.ok()) return s;
     delta.remove += FieldHash(header.id, field, old);  // unsigned: wraps modulo 2^64
-    current->second = CachedField{version, EncodeValue(version.value), record.seq};
+    current->second = CachedField{version.stamp, std::string(encoded), record.seq};
   } else {
     ++delta.count;
-    record.fields.emplace(field, CachedField{version, EncodeValue(version.value), record.seq});
+    record.fields.emplace_hint(current, field,
+                               CachedField{version.stamp, std::string(encoded), record.seq});
   }
   delta.add += FieldHash(header.id, field, version.stamp);
   return Status::Ok();
@@ -184,7 +205,7 @@ Status SqliteWriteTxn::WriteRecords() {
     fields.clear();
     live.clear();
     for (const auto& [name, f] : record.fields) {
-      fields.push_back(EncodedField{name, f.encoded, f.version.stamp, f.seq});
+      fields.push_back(EncodedField{name, f.encoded, f.stamp, f.seq});
       live.insert(f.seq);
     }
     const std::string bytes = EncodeRecordFields(fields);

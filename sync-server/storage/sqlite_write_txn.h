@@ -30,14 +30,19 @@ class SqliteWriteTxn final : public WriteTxn {
   Status PutField(const RecordHeader& record, const std::string& field,
                   const FieldVersion& version,
                   const std::optional<FieldVersion>& previous) override;
+  Status PutEncodedField(const RecordHeader& record, const std::string& field,
+                         const FieldVersion& version, std::string_view encoded,
+                         const std::optional<FieldVersion>& previous) override;
   Status Commit() override;
 
  private:
   // A record as this transaction knows it: loaded from its row (or found absent), then
   // changed in memory. Changed records are written back once each, at Commit.
+  // A field as stored: its value stays encoded until LoadRecord hands it out, so a field
+  // the transaction only writes is never decoded here.
   struct CachedField {
-    FieldVersion version;
-    std::string encoded;  // EncodeValue(version.value)
+    Stamp stamp;
+    std::string encoded;  // EncodeValue(value)
     uint64_t seq = 0;     // position of the field's last change
   };
   struct CachedRecord {
@@ -64,6 +69,10 @@ class SqliteWriteTxn final : public WriteTxn {
   uint64_t seq_ = 0;          // the last position handed out in this transaction
   uint64_t stored_seq_ = 0;   // the counter as read at the first change
   std::map<Uuid, CachedRecord> records_;
+  // The record Cached returned last (map nodes never move): a merge asks for one record
+  // field after field.
+  Uuid last_id_;
+  CachedRecord* last_ = nullptr;
   std::vector<Uuid> changed_;  // changed records, in the order of their first change
   // Checksum changes per scope, written once at Commit instead of once per field.
   struct ChecksumDelta {
@@ -72,6 +81,9 @@ class SqliteWriteTxn final : public WriteTxn {
     int64_t count = 0;
   };
   std::map<std::string, ChecksumDelta> checksum_deltas_;
+  const std::string* last_delta_scope_ = nullptr;  // the key of last_delta_
+  ChecksumDelta* last_delta_ = nullptr;
+  ChecksumDelta& DeltaOf(const std::string& scope);
 };
 
 }  // namespace homevisit::server

@@ -141,6 +141,14 @@ class WriteTxn {
   virtual Status PutField(const RecordHeader& record, const std::string& field,
                           const FieldVersion& version,
                           const std::optional<FieldVersion>& previous) = 0;
+  // PutField for a caller that holds the value's stored form already: `encoded` is
+  // exactly EncodeValue(version.value) (value_codec.h), e.g. bytes a device sent that
+  // wire::IsCanonicalScalar accepted. A backend may store it instead of encoding again.
+  virtual Status PutEncodedField(const RecordHeader& record, const std::string& field,
+                                 const FieldVersion& version, std::string_view encoded,
+                                 const std::optional<FieldVersion>& previous) {
+    return PutField(record, field, version, previous);
+  }
 
   virtual Status Commit() = 0;
 };

@@ -633,6 +633,39 @@ TEST(CheckEncodedValue, InvalidUtf8TextIsRefusedLikeProtobufRefusesIt) {
   }
 }
 
+// A receiver stores bytes IsCanonicalScalar accepts as they came (the server's PushPacked):
+// they must be exactly what encoding the decoded value gives, or two devices would see two
+// encodings of one value. Checked on the seeded corpus and its mutations.
+TEST(IsCanonicalScalar, AcceptedBytesAreTheSerializationOfTheValueTheyDecodeTo) {
+  SilenceProtobufLogs quiet;
+  const uint64_t seed = SeedFromEnv();
+  Corpus corpus(seed);
+  size_t canonical = 0, failures = 0;
+  auto one = [&](const std::string& bytes) {
+    if (!wire::IsCanonicalScalar(bytes)) return;
+    ++canonical;
+    auto value = wire::ValueFromBytes(bytes);
+    std::string again;
+    if (value.ok()) {
+      v1::Value proto;
+      wire::ToProto(*value, &proto);
+      proto.SerializeToString(&again);
+    }
+    if ((!value.ok() || again != bytes) && ++failures <= 15) {
+      ADD_FAILURE() << "seed " << seed << ": " << Hex(bytes) << " counts as canonical but "
+                    << (value.ok() ? "encodes again as " + Hex(again) : value.status().ToString());
+    }
+  };
+  for (const Value& v : SampleValues()) one(Bytes(v));
+  for (int i = 0; i < 4000; ++i) {
+    const std::string bytes = corpus.Next();
+    one(bytes);
+    for (int m = 0; m < 12; ++m) one(corpus.Mutate(bytes));
+  }
+  std::printf("packed_test: %zu canonical scalars checked (seed %" PRIu64 ")\n", canonical, seed);
+  EXPECT_GT(canonical, 4000u) << "the corpus hardly holds canonical scalars";
+}
+
 TEST(CheckEncodedValue, AgreesWithProtobufOnASeededCorpusAndItsMutations) {
   SilenceProtobufLogs quiet;
   const uint64_t seed = SeedFromEnv();
