@@ -104,6 +104,37 @@ bool IsCanonicalScalar(std::string_view bytes) {
   }
 }
 
+std::optional<Value> DecodeCanonicalScalar(std::string_view bytes) {
+  if (!IsCanonicalScalar(bytes)) return std::nullopt;
+  const auto tag = static_cast<unsigned char>(bytes.front());
+  std::string_view rest = bytes.substr(1);
+  uint64_t v = 0;
+  std::string_view payload;
+  switch (tag) {
+    case kIntegerTag:  // zigzag
+      ReadVarint(&rest, &v);
+      return Value(static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1)));
+    case kBooleanTag:
+      ReadVarint(&rest, &v);
+      return Value(v != 0);
+    case kDateTag: {  // zigzag, 32 bits
+      ReadVarint(&rest, &v);
+      const auto u = static_cast<uint32_t>(v);
+      return Value(Date{static_cast<int32_t>((u >> 1) ^ (~(u & 1) + 1))});
+    }
+    default:
+      break;
+  }
+  ReadLengthPrefixed(&rest, kMaxPackedValueBytes, &payload);
+  switch (tag) {
+    case kNullTag: return Value();
+    case kTextTag: return Value(std::string(payload));
+    case kDecimalTag: return Value(Decimal{std::string(payload)});
+    case kBlobTag: return Value(BlobRef{std::string(payload)});
+    default: return std::nullopt;
+  }
+}
+
 Status CheckEncodedValue(std::string_view bytes) {
   // The common scalar kinds in their canonical form are recognised in place; anything else
   // (lists, points, rows, unknown fields a newer sender added, damage) is judged by the

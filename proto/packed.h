@@ -15,6 +15,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/value.h"
+
 #include "core/stamp.h"
 #include "core/status.h"
 #include "google/protobuf/repeated_ptr_field.h"
@@ -33,6 +35,9 @@ Status CheckEncodedValue(std::string_view bytes);
 // serialization of the Value they decode to, and a receiver may store them as they came
 // instead of encoding the decoded value again. False says nothing about validity.
 bool IsCanonicalScalar(std::string_view bytes);
+// The value of bytes IsCanonicalScalar accepts, read in place (what ValueFromBytes gives for
+// them, without building a message); nullopt for any other bytes.
+std::optional<Value> DecodeCanonicalScalar(std::string_view bytes);
 
 // The name table of one message (ChangeBatch.field_names, PushRequest.field_names): adds a
 // name the first time it is asked for and returns its index.

@@ -1,5 +1,7 @@
 #include "wire.h"
 
+#include "packed.h"
+
 namespace homevisit::wire {
 
 namespace {
@@ -93,6 +95,8 @@ Result<Value> FromProtoImpl(const v1::Value& v, bool allow_rows) {
 Result<Value> FromProto(const v1::Value& value) { return FromProtoImpl(value, true); }
 
 Result<Value> ValueFromBytes(std::string_view bytes) {
+  // Most values are scalars in their canonical form: read in place (packed.h).
+  if (auto scalar = DecodeCanonicalScalar(bytes)) return std::move(*scalar);
   v1::Value proto;
   if (!proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return InvalidArgument("the value does not decode");

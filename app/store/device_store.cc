@@ -60,7 +60,10 @@ Result<std::unique_ptr<DeviceStore>> DeviceStore::Open(const std::string& path,
   for (const char* pragma : {"PRAGMA journal_mode=WAL",
                              options.durable_local_writes ? "PRAGMA synchronous=FULL"
                                                           : "PRAGMA synchronous=NORMAL",
-                             "PRAGMA foreign_keys=OFF"}) {
+                             "PRAGMA foreign_keys=OFF",
+                             // A pull lets the WAL grow (replica.cc); once checkpointed and
+                             // reset it shrinks back to this.
+                             "PRAGMA journal_size_limit=4194304"}) {
     if (Status s = db->Exec(pragma); !s.ok()) return s;
   }
   if (Status s = MigrateDeviceSchema(*db); !s.ok()) return s;

@@ -394,7 +394,11 @@ Status DeviceStore::FinishPull(int64_t now_ms) {
   if (!stamp.ok()) return stamp.status();
   stamp->Bind(1, now_ms);
   if (Status s = stamp->Run(); !s.ok()) return s;
-  return txn.Commit();
+  if (Status s = txn.Commit(); !s.ok()) return s;
+  // The pull's batches skipped the WAL checkpoint (ApplyPulled): they go into the database
+  // file now, all at once. PASSIVE never waits for a reader; what a reader still holds is
+  // copied at a later commit.
+  return db_.Exec("PRAGMA wal_checkpoint(PASSIVE)");
 }
 
 }  // namespace homevisit::store

@@ -786,5 +786,31 @@ TEST_F(StoreTest, ReadersSeeCommittedStatesWhileTheWriterWrites) {
   EXPECT_EQ(reader->Drafts("wang")->size(), 200u);
 }
 
+// A pull's batches are not checkpointed one by one (replica.cc): the end of the pull moves
+// them into the database file, so a phone that is switched off afterwards loses nothing and
+// its WAL does not stay the size of everything it ever pulled.
+TEST_F(StoreTest, ALargePullReachesTheDatabaseFileWhenThePullEnds) {
+  const std::string padding(2000, 'x');  // about 8 MB over 4,000 records: far past 1,000 pages
+  uint64_t cursor = 0;
+  for (int batch = 0; batch < 40; ++batch) {
+    std::vector<v1::Record> records;
+    for (int i = 0; i < 100; ++i) {
+      const uint64_t n = static_cast<uint64_t>(batch * 100 + i + 1);
+      records.push_back(ServerRecord(MakeId(n), type::kStudent, kSchool,
+                                     {{"name", Value("学生" + std::to_string(n))},
+                                      {"notes", Value(padding)}},
+                                     Stamp{Stamp::Pack(wall_ms_, 0), 2}));
+    }
+    Pull(std::move(records), ++cursor);
+  }
+  ASSERT_TRUE(store_->FinishPull(wall_ms_).ok());
+  const auto db_bytes = std::filesystem::file_size(dir_.file("device.db"));
+  EXPECT_GT(db_bytes, 8'000'000u) << "the pulled pages are still only in the WAL";
+  // A fresh open (another process, after a restart) reads every record.
+  Reopen();
+  EXPECT_EQ(Reader()->StudentsOfSchool(kSchool)->size(), 4000u);
+  EXPECT_EQ(store_->State()->cursor, 40u);
+}
+
 }  // namespace
 }  // namespace homevisit::store::testing

@@ -636,7 +636,7 @@ TEST(CheckEncodedValue, InvalidUtf8TextIsRefusedLikeProtobufRefusesIt) {
 // A receiver stores bytes IsCanonicalScalar accepts as they came (the server's PushPacked):
 // they must be exactly what encoding the decoded value gives, or two devices would see two
 // encodings of one value. Checked on the seeded corpus and its mutations.
-TEST(IsCanonicalScalar, AcceptedBytesAreTheSerializationOfTheValueTheyDecodeTo) {
+TEST(IsCanonicalScalar, AcceptedBytesReadInPlaceAsProtobufReadsThemAndEncodeBackUnchanged) {
   SilenceProtobufLogs quiet;
   const uint64_t seed = SeedFromEnv();
   Corpus corpus(seed);
@@ -645,6 +645,16 @@ TEST(IsCanonicalScalar, AcceptedBytesAreTheSerializationOfTheValueTheyDecodeTo) 
     if (!wire::IsCanonicalScalar(bytes)) return;
     ++canonical;
     auto value = wire::ValueFromBytes(bytes);
+    // The in-place read gives what protobuf parsing gives.
+    v1::Value parsed;
+    ASSERT_TRUE(parsed.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) << Hex(bytes);
+    auto by_protobuf = wire::FromProto(parsed);
+    ASSERT_TRUE(by_protobuf.ok()) << Hex(bytes);
+    if (!value.ok() || !(*value == *by_protobuf)) {
+      ADD_FAILURE() << "seed " << seed << ": " << Hex(bytes) << " reads as "
+                    << (value.ok() ? value->DebugString() : value.status().ToString())
+                    << " in place but as " << by_protobuf->DebugString() << " by protobuf";
+    }
     std::string again;
     if (value.ok()) {
       v1::Value proto;
