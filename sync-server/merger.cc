@@ -82,8 +82,10 @@ class BatchRun {
   // In the dry run `write` is left as it is; otherwise its value may be moved from.
   Status Field(homevisit::Record& record, bool exists, IncomingWrite& write,
                uint64_t record_hlc, FieldOutcome& outcome);
-  Status MergeAndStore(homevisit::Record& record, FieldWrite& write, std::string_view encoded,
-                       FieldOutcome& outcome);
+  using FieldMap = std::map<std::string, FieldVersion>;
+  // `at` is where `write.name` is or would be inserted in record.fields (PositionOf).
+  Status MergeAndStore(homevisit::Record& record, FieldMap::iterator at, FieldWrite& write,
+                       std::string_view encoded, FieldOutcome& outcome);
   // Writes the conflict record keeping `loser` (once: the same loss is never written twice).
   Result<Uuid> KeepLoser(const homevisit::Record& target, const std::string& field,
                          const FieldVersion& winner, const FieldVersion& loser);
@@ -123,6 +125,15 @@ bool MayNeedFormCheck(const homevisit::Record& visit, const std::vector<Incoming
     if (text && IsCheckedStatus(*text)) return true;
   }
   return false;
+}
+
+// Where `name` is, or would go, in `fields`: one search, whose result also serves as the
+// insertion hint. A record's writes come in name order, so a new record's next field most
+// often goes at the end, found without a search.
+std::map<std::string, FieldVersion>::iterator PositionOf(std::map<std::string, FieldVersion>& fields,
+                                                         const std::string& name) {
+  if (fields.empty() || fields.rbegin()->first < name) return fields.end();
+  return fields.lower_bound(name);
 }
 
 FieldOutcome Rejected(std::string reason) {
@@ -265,7 +276,8 @@ Status BatchRun::Field(homevisit::Record& record, bool exists, IncomingWrite& wr
     return Status::Ok();
   }
   const Stamp stamp{hlc, caller_.device.node};
-  const FieldVersion* current = record.Find(name);
+  const auto at = PositionOf(record.fields, name);
+  const FieldVersion* current = at != record.fields.end() && at->first == name ? &at->second : nullptr;
   if (current && current->stamp == stamp) return Status::Ok();  // already applied
   // The dry run leaves the incoming value for the real run; the real run is its last use.
   FieldWrite fw{name, dry_run_ ? *value : std::move(*value), stamp, write.base};
@@ -298,13 +310,15 @@ Status BatchRun::Field(homevisit::Record& record, bool exists, IncomingWrite& wr
       return Status::Ok();
     }
   }
-  return MergeAndStore(record, fw, write.encoded, outcome);
+  return MergeAndStore(record, at, fw, write.encoded, outcome);
 }
 
-Status BatchRun::MergeAndStore(homevisit::Record& record, FieldWrite& write,
-                               std::string_view encoded, FieldOutcome& outcome) {
+Status BatchRun::MergeAndStore(homevisit::Record& record, FieldMap::iterator at,
+                               FieldWrite& write, std::string_view encoded,
+                               FieldOutcome& outcome) {
+  const bool exists = at != record.fields.end() && at->first == write.name;
   std::optional<FieldVersion> current;
-  if (const FieldVersion* c = record.Find(write.name)) current = *c;
+  if (exists) current = at->second;
   Status lookup;
   MergeDecision d = DecideFieldWrite(current, write, [&] {
     auto recorded = AlreadyRecorded(record.id, write.name, write.stamp);
@@ -324,7 +338,11 @@ Status BatchRun::MergeAndStore(homevisit::Record& record, FieldWrite& write,
                      : txn_.PutEncodedField(header, write.name, *d.current, encoded, current);
       if (!s.ok()) return s;
     }
-    record.fields.insert_or_assign(write.name, std::move(*d.current));
+    if (exists) {
+      at->second = std::move(*d.current);
+    } else {
+      record.fields.emplace_hint(at, write.name, std::move(*d.current));
+    }
   }
   if (d.has_conflict()) {
     outcome.status = v1::WRITE_CONFLICT;

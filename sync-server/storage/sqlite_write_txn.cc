@@ -159,7 +159,9 @@ Status SqliteWriteTxn::PutEncodedField(const RecordHeader& header, const std::st
     return InvalidArgument("record " + header.id.ToString() + " exists with another type or scope");
   }
   // A record's fields usually come in name order: most land at the end.
-  auto current = record.fields.lower_bound(field);
+  auto current = record.fields.empty() || record.fields.rbegin()->first < field
+                     ? record.fields.end()
+                     : record.fields.lower_bound(field);
   const bool exists = current != record.fields.end() && current->first == field;
   const bool matches = exists ? previous && previous->stamp == current->second.stamp : !previous;
   if (!matches) {
