@@ -220,8 +220,11 @@ Result<size_t> DeviceStore::ApplyPulled(const v1::ChangeBatch& batch, PullTarget
     const int n = static_cast<int>(fields.size());
     order.clear();
     for (int i = 0; i < n; ++i) order.push_back(i);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](int a, int b) { return fields[a].name < fields[b].name; });
+    // A server sends a record's fields in name order (its rows keep them so): sorted already.
+    const auto by_name = [&](int a, int b) { return fields[a].name < fields[b].name; };
+    if (!std::is_sorted(order.begin(), order.end(), by_name)) {
+      std::stable_sort(order.begin(), order.end(), by_name);
+    }
     // Of fields sent twice in one record the last counts, as when each was a row.
     unique.clear();
     for (int i : order) {
