@@ -100,6 +100,7 @@ class BatchRun {
   const std::set<std::string>& known_scopes_;
   PushResult& result_;
   std::vector<IncomingWrite> incoming_;  // the current record's writes
+  RecordHeader header_;                  // the current record's, for the transaction
   uint64_t observed_hlc_ = 0;            // the last hlc the clock saw, and its verdict
   Status observed_;
 };
@@ -150,6 +151,8 @@ Status BatchRun::Record(uint32_t index, const v1::RecordWrite& write,
   bool exists = false;
   std::string reason;
   if (Status s = Resolve(write, &record, &exists, &reason); !s.ok()) return s;
+  // Once per record, not per field (the scope is usually too long to copy for free).
+  header_ = RecordHeader{record.id, record.type, record.scope};
   if (reason.empty() && record.type == rt::kVisit && MayNeedFormCheck(record, incoming_)) {
     if (Status s = CheckVisit(record, exists, incoming_, write.hlc(), &reason); !s.ok()) return s;
   }
@@ -320,17 +323,24 @@ Status BatchRun::MergeAndStore(homevisit::Record& record, FieldMap::iterator at,
   std::optional<FieldVersion> current;
   if (exists) current = at->second;
   Status lookup;
-  MergeDecision d = DecideFieldWrite(current, write, [&] {
-    auto recorded = AlreadyRecorded(record.id, write.name, write.stamp);
+  // One pointer captured: the check fits in std::function without an allocation per field.
+  struct Lookup {
+    BatchRun* run;
+    const homevisit::Record* record;
+    const FieldWrite* write;
+    Status* status;
+  } ctx{this, &record, &write, &lookup};
+  MergeDecision d = DecideFieldWrite(current, write, [c = &ctx] {
+    auto recorded = c->run->AlreadyRecorded(c->record->id, c->write->name, c->write->stamp);
     if (!recorded.ok()) {
-      lookup = recorded.status();
+      *c->status = recorded.status();
       return true;  // changes nothing; the error below aborts the batch
     }
     return *recorded;
   });
   if (!lookup.ok()) return lookup;
   if (d.changed_current()) {
-    const RecordHeader header{record.id, record.type, record.scope};
+    const RecordHeader& header = header_;
     if (!dry_run_) {
       // The new current version is the write's: its bytes as sent are its stored form.
       Status s = encoded.empty() || d.current->stamp != write.stamp
