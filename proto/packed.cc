@@ -145,13 +145,18 @@ Status CheckEncodedValue(std::string_view bytes) {
 }
 
 uint32_t FieldNameTable::IndexOf(std::string_view name) {
+  const auto size = static_cast<uint32_t>(names_->size());
+  if (size > 0) {
+    const uint32_t next = last_ + 1 < size ? last_ + 1 : 0;  // UINT32_MAX + 1 wraps to 0
+    if (names_->Get(static_cast<int>(next)) == name) return last_ = next;
+  }
   auto it = index_.find(name);
-  if (it != index_.end()) return it->second;
+  if (it != index_.end()) return last_ = it->second;
   const auto index = static_cast<uint32_t>(names_->size());
   std::string* stored = names_->Add();
   stored->assign(name);
   index_.emplace(std::string_view(*stored), index);
-  return index;
+  return last_ = index;
 }
 
 void AppendPackedField(std::string* out, uint32_t name_index, std::string_view value,

@@ -48,6 +48,9 @@ class FieldNameTable {
 
  private:
   NameList* names_;
+  // Records of one type list their fields in the same order: the name after the last one
+  // asked for (or the first, after the last in the table) is tried before the hash lookup.
+  uint32_t last_ = UINT32_MAX;
   // Keys view the strings in names_, which keep their place when the list grows.
   std::unordered_map<std::string_view, uint32_t> index_;
 };

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <map>
 #include <random>
 #include <set>
 
@@ -636,6 +637,33 @@ TEST(CheckEncodedValue, InvalidUtf8TextIsRefusedLikeProtobufRefusesIt) {
 // A receiver stores bytes IsCanonicalScalar accepts as they came (the server's PushPacked):
 // they must be exactly what encoding the decoded value gives, or two devices would see two
 // encodings of one value. Checked on the seeded corpus and its mutations.
+// The table guesses the next name from the last one; whatever the order of the names asked
+// for (repeating record layouts, records with fewer or other fields, random), every name
+// keeps one index and the list holds each name once.
+TEST(FieldNameTable, EveryNameKeepsOneIndexWhateverTheOrderOfLookups) {
+  const uint64_t seed = SeedFromEnv();
+  std::mt19937_64 rng(seed);
+  const std::vector<std::string> pool = {"a", "author", "b", "household_id", "income_total",
+                                         "status", "student_id", "visit_date", "z"};
+  wire::NameList names;
+  wire::FieldNameTable table(&names);
+  std::map<std::string, uint32_t> seen;
+  for (int round = 0; round < 2000; ++round) {
+    std::vector<std::string> layout = pool;
+    const int kind = static_cast<int>(rng() % 3);
+    if (kind == 1) layout.resize(1 + rng() % pool.size());  // a record with fewer fields
+    if (kind == 2) std::shuffle(layout.begin(), layout.end(), rng);
+    for (const std::string& name : layout) {
+      const uint32_t index = table.IndexOf(name);
+      auto [it, fresh] = seen.emplace(name, index);
+      ASSERT_EQ(it->second, index) << "seed " << seed << ": '" << name << "' changed index";
+      ASSERT_LT(index, static_cast<uint32_t>(names.size()));
+      ASSERT_EQ(names.Get(static_cast<int>(index)), name) << "seed " << seed;
+    }
+  }
+  EXPECT_EQ(static_cast<size_t>(names.size()), pool.size()) << "a name was added twice";
+}
+
 TEST(IsCanonicalScalar, AcceptedBytesReadInPlaceAsProtobufReadsThemAndEncodeBackUnchanged) {
   SilenceProtobufLogs quiet;
   const uint64_t seed = SeedFromEnv();
