@@ -1,5 +1,7 @@
 #include "sync-server/storage/sqlite_write_txn.h"
 
+#include <algorithm>
+
 #include "core/checksum.h"
 #include "sync-server/storage/record_codec.h"
 #include "sync-server/storage/value_codec.h"
@@ -82,10 +84,10 @@ Result<SqliteWriteTxn::CachedRecord*> SqliteWriteTxn::Cached(const Uuid& id) {
       records_.erase(it);
       return s;
     }
+    record.fields.reserve(fields.size());
     for (const EncodedField& f : fields) {  // in name order (record_codec.h)
       record.stored_positions.insert(f.seq);
-      record.fields.emplace_hint(record.fields.end(), std::string(f.name),
-                                 CachedField{f.stamp, std::string(f.value), f.seq});
+      record.fields.push_back(CachedField{std::string(f.name), f.stamp, std::string(f.value), f.seq});
     }
   }
   last_id_ = id;
@@ -99,10 +101,10 @@ Result<std::optional<Record>> SqliteWriteTxn::LoadRecord(const Uuid& id) {
   const CachedRecord& c = **cached;
   if (!c.present) return std::optional<Record>();
   Record record{id, c.header.type, c.header.scope, {}};
-  for (const auto& [name, field] : c.fields) {
+  for (const CachedField& field : c.fields) {
     auto value = DecodeValue(field.encoded);
     if (!value.ok()) return value.status();
-    record.fields.emplace_hint(record.fields.end(), name,
+    record.fields.emplace_hint(record.fields.end(), field.name,
                                FieldVersion{std::move(value).value(), field.stamp});
   }
   return std::optional<Record>(std::move(record));
@@ -159,11 +161,15 @@ Status SqliteWriteTxn::PutEncodedField(const RecordHeader& header, const std::st
     return InvalidArgument("record " + header.id.ToString() + " exists with another type or scope");
   }
   // A record's fields usually come in name order: most land at the end.
-  auto current = record.fields.empty() || record.fields.rbegin()->first < field
-                     ? record.fields.end()
-                     : record.fields.lower_bound(field);
-  const bool exists = current != record.fields.end() && current->first == field;
-  const bool matches = exists ? previous && previous->stamp == current->second.stamp : !previous;
+  std::vector<CachedField>& fields = record.fields;
+  auto current = fields.empty() || fields.back().name < field
+                     ? fields.end()
+                     : std::lower_bound(fields.begin(), fields.end(), field,
+                                        [](const CachedField& f, const std::string& name) {
+                                          return f.name < name;
+                                        });
+  const bool exists = current != fields.end() && current->name == field;
+  const bool matches = exists ? previous && previous->stamp == current->stamp : !previous;
   if (!matches) {
     return Internal("PutField: the previous version given for field '" + field +
                     "' is not the stored one");
@@ -183,17 +189,18 @@ Status SqliteWriteTxn::PutEncodedField(const RecordHeader& header, const std::st
         "INSERT INTO field_history(record_id, name, hlc, node, value, replaced_seq) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING");
     if (!history.ok()) return history.status();
-    const Stamp& old = current->second.stamp;
+    const Stamp old = current->stamp;
     history->BindBlob(1, header.id.AsBytes()).Bind(2, field).Bind(3, ToSql(old.hlc));
     history->Bind(4, static_cast<int64_t>(old.node));
-    history->BindBlob(5, current->second.encoded).Bind(6, ToSql(record.seq));
+    history->BindBlob(5, current->encoded).Bind(6, ToSql(record.seq));
     if (Status s = history->Run(); !s.ok()) return s;
     delta.remove += FieldHash(header.id, field, old);  // unsigned: wraps modulo 2^64
-    current->second = CachedField{version.stamp, std::string(encoded), record.seq};
+    current->stamp = version.stamp;
+    current->encoded.assign(encoded);
+    current->seq = record.seq;
   } else {
     ++delta.count;
-    record.fields.emplace_hint(current, field,
-                               CachedField{version.stamp, std::string(encoded), record.seq});
+    fields.insert(current, CachedField{field, version.stamp, std::string(encoded), record.seq});
   }
   delta.add += FieldHash(header.id, field, version.stamp);
   return Status::Ok();
@@ -201,15 +208,16 @@ Status SqliteWriteTxn::PutEncodedField(const RecordHeader& header, const std::st
 
 Status SqliteWriteTxn::WriteRecords() {
   std::vector<EncodedField> fields;
-  std::set<uint64_t> live;
+  std::vector<uint64_t> live;  // the positions its fields point to, sorted
   for (const Uuid& id : changed_) {
     const CachedRecord& record = records_.at(id);
     fields.clear();
     live.clear();
-    for (const auto& [name, f] : record.fields) {
-      fields.push_back(EncodedField{name, f.encoded, f.stamp, f.seq});
-      live.insert(f.seq);
+    for (const CachedField& f : record.fields) {
+      fields.push_back(EncodedField{f.name, f.encoded, f.stamp, f.seq});
+      live.push_back(f.seq);
     }
+    std::sort(live.begin(), live.end());
     const std::string bytes = EncodeRecordFields(fields);
     const RecordSummary summary = SummarizeRecord(record.header.type, fields);
     auto row = record.stored
@@ -231,7 +239,7 @@ Status SqliteWriteTxn::WriteRecords() {
     // Earlier positions of the record whose every field was written again point to
     // nothing now: their entries go, so the feed does not grow with edits.
     for (uint64_t old : record.stored_positions) {
-      if (live.count(old)) continue;
+      if (std::binary_search(live.begin(), live.end(), old)) continue;
       auto drop = conn_.Prepare("DELETE FROM changes WHERE seq = ?1");
       if (!drop.ok()) return drop.status();
       drop->Bind(1, ToSql(old));

@@ -41,6 +41,7 @@ class SqliteWriteTxn final : public WriteTxn {
   // A field as stored: its value stays encoded until LoadRecord hands it out, so a field
   // the transaction only writes is never decoded here.
   struct CachedField {
+    std::string name;
     Stamp stamp;
     std::string encoded;  // EncodeValue(value)
     uint64_t seq = 0;     // position of the field's last change
@@ -51,7 +52,7 @@ class SqliteWriteTxn final : public WriteTxn {
     bool changed = false;    // written back at Commit
     RecordHeader header;
     uint64_t seq = 0;        // this transaction's position for the record, once changed
-    std::map<std::string, CachedField> fields;
+    std::vector<CachedField> fields;  // in name order; a new field most often goes last
     std::set<uint64_t> stored_positions;  // of its fields as loaded (their change entries)
   };
 
