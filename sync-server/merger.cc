@@ -30,14 +30,15 @@ struct IncomingWrite {
 
 // The writes of one RecordWrite in order. InvalidArgument when its packed fields are
 // malformed (the whole batch is refused: the sender is broken).
+// `packed` is scratch space, kept by the caller so that its capacity serves every record.
 Status ReadIncoming(const v1::RecordWrite& write, const wire::NameList& names,
-                    std::vector<IncomingWrite>* out) {
+                    std::vector<wire::PackedWrite>& packed, std::vector<IncomingWrite>* out) {
   out->clear();
   if (!write.packed_fields().empty()) {
     if (write.fields_size() > 0) {
       return InvalidArgument("a record write has both packed and unpacked fields");
     }
-    std::vector<wire::PackedWrite> packed;
+    packed.clear();
     if (Status s = wire::DecodePackedWrites(write.packed_fields(), names, &packed); !s.ok()) {
       return s;
     }
@@ -100,6 +101,7 @@ class BatchRun {
   const std::set<std::string>& known_scopes_;
   PushResult& result_;
   std::vector<IncomingWrite> incoming_;  // the current record's writes
+  std::vector<wire::PackedWrite> packed_;  // ReadIncoming's scratch
   RecordHeader header_;                  // the current record's, for the transaction
   uint64_t observed_hlc_ = 0;            // the last hlc the clock saw, and its verdict
   Status observed_;
@@ -146,7 +148,7 @@ FieldOutcome Rejected(std::string reason) {
 
 Status BatchRun::Record(uint32_t index, const v1::RecordWrite& write,
                         const wire::NameList& names) {
-  if (Status s = ReadIncoming(write, names, &incoming_); !s.ok()) return s;
+  if (Status s = ReadIncoming(write, names, packed_, &incoming_); !s.ok()) return s;
   homevisit::Record record;
   bool exists = false;
   std::string reason;
