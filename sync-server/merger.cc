@@ -16,6 +16,8 @@ namespace {
 
 namespace rt = record_types;
 
+using FieldMap = std::map<std::string, FieldVersion>;  // Record::fields
+
 // One field write as received, in either form (FieldWrite message or packed), its value
 // decoded once for the dry run and the merge.
 struct IncomingWrite {
@@ -83,7 +85,6 @@ class BatchRun {
   // In the dry run `write` is left as it is; otherwise its value may be moved from.
   Status Field(homevisit::Record& record, bool exists, IncomingWrite& write,
                uint64_t record_hlc, FieldOutcome& outcome);
-  using FieldMap = std::map<std::string, FieldVersion>;
   // `at` is where `write.name` is or would be inserted in record.fields (PositionOf).
   Status MergeAndStore(homevisit::Record& record, FieldMap::iterator at, FieldWrite& write,
                        std::string_view encoded, FieldOutcome& outcome);
@@ -133,8 +134,7 @@ bool MayNeedFormCheck(const homevisit::Record& visit, const std::vector<Incoming
 // Where `name` is, or would go, in `fields`: one search, whose result also serves as the
 // insertion hint. A record's writes come in name order, so a new record's next field most
 // often goes at the end, found without a search.
-std::map<std::string, FieldVersion>::iterator PositionOf(std::map<std::string, FieldVersion>& fields,
-                                                         const std::string& name) {
+FieldMap::iterator PositionOf(FieldMap& fields, const std::string& name) {
   if (fields.empty() || fields.rbegin()->first < name) return fields.end();
   return fields.lower_bound(name);
 }
