@@ -11,14 +11,17 @@ uint64_t Fnv1a64(std::string_view data, uint64_t seed) {
   return h;
 }
 
+uint64_t RecordFieldHasher::operator()(std::string_view field_name, const Stamp& stamp) const {
+  uint64_t h = Fnv1a64(field_name, after_id_);
+  constexpr uint64_t kPrime = 0x100000001B3ull;
+  h *= kPrime;  // the 0 byte: h ^= 0 changes nothing
+  for (int i = 0; i < 8; ++i) h = (h ^ ((stamp.hlc >> (8 * i)) & 0xFF)) * kPrime;
+  for (int i = 0; i < 4; ++i) h = (h ^ ((stamp.node >> (8 * i)) & 0xFF)) * kPrime;
+  return h;
+}
+
 uint64_t FieldHash(const Uuid& record_id, std::string_view field_name, const Stamp& stamp) {
-  uint64_t h = Fnv1a64(record_id.AsBytes());
-  h = Fnv1a64(field_name, h);
-  char tail[13];
-  tail[0] = 0;
-  for (int i = 0; i < 8; ++i) tail[1 + i] = static_cast<char>(stamp.hlc >> (8 * i));
-  for (int i = 0; i < 4; ++i) tail[9 + i] = static_cast<char>(stamp.node >> (8 * i));
-  return Fnv1a64(std::string_view(tail, sizeof tail), h);
+  return RecordFieldHasher(record_id)(field_name, stamp);
 }
 
 }  // namespace homevisit

@@ -23,6 +23,17 @@ uint64_t Fnv1a64(std::string_view data, uint64_t seed = kFnvOffset);
 // and node as little-endian 8 and 4 bytes.
 uint64_t FieldHash(const Uuid& record_id, std::string_view field_name, const Stamp& stamp);
 
+// FieldHash of many fields of one record: the id's part of the hash is taken once.
+// RecordFieldHasher(id)(name, stamp) == FieldHash(id, name, stamp).
+class RecordFieldHasher {
+ public:
+  explicit RecordFieldHasher(const Uuid& record_id) : after_id_(Fnv1a64(record_id.AsBytes())) {}
+  uint64_t operator()(std::string_view field_name, const Stamp& stamp) const;
+
+ private:
+  uint64_t after_id_;
+};
+
 // A running checksum of a set of field versions.
 struct ScopeChecksum {
   uint64_t sum = 0;

@@ -150,9 +150,23 @@ bool IsValidDecimalText(std::string_view text) {
   return i == text.size() && i > frac_start && i - frac_start <= 12;
 }
 
+FieldRule RuleOf(std::string_view type, std::string_view field) {
+  FieldRule rule;
+  rule.valid_name = IsValidFieldName(field);
+  if (!rule.valid_name) return rule;
+  rule.declared = BuiltinFieldType(type, field, &rule.declared_type);
+  rule.visit_status = rule.declared && type == kVisit && field == kVisitStatusField;
+  return rule;
+}
+
 Status CheckFieldValue(std::string_view type, std::string_view field, const Value& value) {
+  return CheckFieldValue(RuleOf(type, field), type, field, value);
+}
+
+Status CheckFieldValue(const FieldRule& rule, std::string_view type, std::string_view field,
+                       const Value& value) {
   const std::string_view name = field;
-  if (!IsValidFieldName(field)) {
+  if (!rule.valid_name) {
     return InvalidArgument("field name '" + std::string(name.substr(0, kMaxFieldNameBytes)) +
                            "' is not a valid name (letters, digits, '_', '.', '-'; at most " +
                            std::to_string(kMaxFieldNameBytes) + " bytes)");
@@ -160,18 +174,17 @@ Status CheckFieldValue(std::string_view type, std::string_view field, const Valu
   if (!DecimalsValid(value)) {
     return InvalidArgument("field '" + std::string(name) + "' holds a malformed decimal number");
   }
-  ValueType declared;
-  if (!BuiltinFieldType(type, field, &declared)) return Status::Ok();
-  if (type == kVisit && field == kVisitStatusField) {
+  if (!rule.declared) return Status::Ok();
+  if (rule.visit_status) {
     const auto* status = value.get_if<std::string>();
     if (!status || !IsKnownVisitStatus(*status)) {
       return InvalidArgument("field 'status' of a visit must be a known review status");
     }
     return Status::Ok();
   }
-  if (value.is_null() || value.type() == declared) return Status::Ok();
+  if (value.is_null() || value.type() == rule.declared_type) return Status::Ok();
   return InvalidArgument("field '" + std::string(name) + "' of a " + std::string(type) + " must hold " +
-                         ValueTypeName(declared) + ", not " + ValueTypeName(value.type()));
+                         ValueTypeName(rule.declared_type) + ", not " + ValueTypeName(value.type()));
 }
 
 Status CheckWriteAllowed(Role role, std::string_view type, std::string_view field,

@@ -71,6 +71,20 @@ bool BuiltinFieldType(std::string_view type, std::string_view field, ValueType* 
 // visit's status a known status. InvalidArgument naming the field otherwise (never the value).
 Status CheckFieldValue(std::string_view type, std::string_view field, const Value& value);
 
+// What CheckFieldValue needs to know of (type, field) besides the value, found once: a
+// server merging thousands of writes to the same few names looks each name up once per
+// batch, not once per write.
+struct FieldRule {
+  bool valid_name = false;
+  bool declared = false;       // a built-in field, of `declared_type`
+  ValueType declared_type{};
+  bool visit_status = false;   // a visit's status: a known review status
+};
+FieldRule RuleOf(std::string_view type, std::string_view field);
+// CheckFieldValue(type, field, value) is CheckFieldValue(RuleOf(type, field), ...).
+Status CheckFieldValue(const FieldRule& rule, std::string_view type, std::string_view field,
+                       const Value& value);
+
 // Ok if a user of `role` may write `field` of a record of `type` (scopes are checked
 // elsewhere). `record_exists` matters for conflicts, which only the server creates.
 // PermissionDenied with the reason otherwise.

@@ -173,13 +173,14 @@ void AppendPackedField(std::string* out, uint32_t name_index, std::string_view v
 namespace {
 
 bool ReadName(std::string_view* in, const NameList& names, int shift, uint64_t* flags,
-              std::string_view* name) {
+              std::string_view* name, uint32_t* name_index = nullptr) {
   uint64_t head = 0;
   if (!ReadVarint(in, &head)) return false;
   const uint64_t index = head >> shift;
   if (index >= static_cast<uint64_t>(names.size())) return false;
   *flags = head & ((uint64_t{1} << shift) - 1);
   *name = names.Get(static_cast<int>(index));
+  if (name_index) *name_index = static_cast<uint32_t>(index);
   return true;
 }
 
@@ -227,7 +228,9 @@ Status DecodePackedWrites(std::string_view packed, const NameList& names,
   while (!in.empty()) {
     PackedWrite w;
     uint64_t flags = 0;
-    if (!ReadName(&in, names, 2, &flags, &w.name)) return Bad("a name index is damaged or unknown");
+    if (!ReadName(&in, names, 2, &flags, &w.name, &w.name_index)) {
+      return Bad("a name index is damaged or unknown");
+    }
     if ((flags & 2) && !ReadVarint(&in, &w.hlc)) return Bad("an hlc is damaged");
     if (flags & 1) {
       Stamp base;

@@ -74,6 +74,7 @@ Status DecodePackedFields(std::string_view packed, const NameList& names,
 
 struct PackedWrite {
   std::string_view name;
+  uint32_t name_index = 0;  // its place in the batch's name list
   std::string_view value;  // a serialized v1.Value
   uint64_t hlc = 0;        // 0: the record write's hlc
   std::optional<Stamp> base;

@@ -22,6 +22,7 @@ using FieldMap = std::map<std::string, FieldVersion>;  // Record::fields
 // decoded once for the dry run and the merge.
 struct IncomingWrite {
   std::string_view name;
+  int32_t name_index = -1;        // in the batch's name list; -1: an unpacked write
   Result<Value> value = Value();  // an error: this write is rejected with its message
   uint64_t hlc = 0;               // 0: the record write's hlc
   std::optional<Stamp> base;
@@ -46,7 +47,8 @@ Status ReadIncoming(const v1::RecordWrite& write, const wire::NameList& names,
     }
     out->reserve(packed.size());
     for (const wire::PackedWrite& w : packed) {
-      IncomingWrite in{w.name, wire::ValueFromBytes(w.value), w.hlc, w.base};
+      IncomingWrite in{w.name, static_cast<int32_t>(w.name_index), wire::ValueFromBytes(w.value),
+                       w.hlc, w.base, {}};
       if (in.value.ok() && wire::IsCanonicalScalar(w.value)) in.encoded = w.value;
       out->push_back(std::move(in));
     }
@@ -54,7 +56,7 @@ Status ReadIncoming(const v1::RecordWrite& write, const wire::NameList& names,
   }
   out->reserve(write.fields_size());
   for (const v1::FieldWrite& f : write.fields()) {
-    IncomingWrite in{f.name(), wire::FromProto(f.value()), f.hlc(), std::nullopt};
+    IncomingWrite in{f.name(), -1, wire::FromProto(f.value()), f.hlc(), std::nullopt, {}};
     if (f.has_base()) in.base = wire::FromProto(f.base());
     out->push_back(std::move(in));
   }
@@ -85,6 +87,19 @@ class BatchRun {
   // In the dry run `write` is left as it is; otherwise its value may be moved from.
   Status Field(homevisit::Record& record, bool exists, IncomingWrite& write,
                uint64_t record_hlc, FieldOutcome& outcome);
+  // The checks every write passes before it is merged: a value that decodes and suits the
+  // field, a writer allowed to write it, a stamp the clock accepts. False with the
+  // rejection in `outcome` if one fails; true with the write's stamp otherwise.
+  bool Admit(const std::string& type, bool exists, const IncomingWrite& write,
+             uint64_t record_hlc, Stamp* stamp, FieldOutcome& outcome);
+  // A record the server does not have whose writes name each field once, in name order,
+  // as a device sends them (NewRecordFits): no write has a current version to merge with,
+  // so every admitted write becomes current as it is, and the record is stored in one call
+  // (WriteTxn::PutNewRecord). The outcomes are those the general path (Field) gives.
+  Status NewRecord(uint32_t index, const std::string& type, uint64_t record_hlc);
+  // CheckFieldValue's rule for the write's field in a record of `type`, looked up once per
+  // name and type in a batch.
+  const rt::FieldRule& RuleOf(const std::string& type, const IncomingWrite& write);
   // `at` is where `write.name` is or would be inserted in record.fields (PositionOf).
   Status MergeAndStore(homevisit::Record& record, FieldMap::iterator at, FieldWrite& write,
                        std::string_view encoded, FieldOutcome& outcome);
@@ -103,6 +118,11 @@ class BatchRun {
   PushResult& result_;
   std::vector<IncomingWrite> incoming_;  // the current record's writes
   std::vector<wire::PackedWrite> packed_;  // ReadIncoming's scratch
+  std::vector<WriteTxn::NewField> fresh_;  // NewRecord's scratch
+  // RuleOf's memory: the rules of rules_type_'s fields by name index.
+  std::string rules_type_;
+  std::vector<std::optional<rt::FieldRule>> rules_;
+  rt::FieldRule unpacked_rule_;
   RecordHeader header_;                  // the current record's, for the transaction
   uint64_t observed_hlc_ = 0;            // the last hlc the clock saw, and its verdict
   Status observed_;
@@ -139,6 +159,22 @@ FieldMap::iterator PositionOf(FieldMap& fields, const std::string& name) {
   return fields.lower_bound(name);
 }
 
+// True if `writes` name each field once, in ascending name order (a device sends a new
+// record's fields so): merged into a record that has no fields, each write meets no other.
+bool NewRecordFits(const std::vector<IncomingWrite>& writes) {
+  for (size_t i = 1; i < writes.size(); ++i) {
+    if (!(writes[i - 1].name < writes[i].name)) return false;
+  }
+  return true;
+}
+
+// The visit status a new visit may start in (the review state machine's entry).
+Status CheckNewVisitStatus(const std::string& to) {
+  return to == "draft" || to == "submitted"
+             ? Status::Ok()
+             : FailedPrecondition("a new visit starts as draft or submitted, not " + to);
+}
+
 FieldOutcome Rejected(std::string reason) {
   FieldOutcome o;
   o.status = v1::WRITE_REJECTED;
@@ -155,7 +191,11 @@ Status BatchRun::Record(uint32_t index, const v1::RecordWrite& write,
   if (Status s = Resolve(write, &record, &exists, &reason); !s.ok()) return s;
   // Once per record, not per field (the scope is usually too long to copy for free).
   header_ = RecordHeader{record.id, record.type, record.scope};
-  if (reason.empty() && record.type == rt::kVisit && MayNeedFormCheck(record, incoming_)) {
+  const bool checked_visit = record.type == rt::kVisit && MayNeedFormCheck(record, incoming_);
+  if (reason.empty() && !exists && !checked_visit && NewRecordFits(incoming_)) {
+    return NewRecord(index, record.type, write.hlc());
+  }
+  if (reason.empty() && checked_visit) {
     if (Status s = CheckVisit(record, exists, incoming_, write.hlc(), &reason); !s.ok()) return s;
   }
   for (size_t j = 0; j < incoming_.size(); ++j) {
@@ -248,27 +288,39 @@ Status BatchRun::Resolve(const v1::RecordWrite& write, homevisit::Record* record
   return Status::Ok();
 }
 
-Status BatchRun::Field(homevisit::Record& record, bool exists, IncomingWrite& write,
-                       uint64_t record_hlc, FieldOutcome& outcome) {
-  const std::string name(write.name);
+const rt::FieldRule& BatchRun::RuleOf(const std::string& type, const IncomingWrite& write) {
+  if (write.name_index < 0) return unpacked_rule_ = rt::RuleOf(type, write.name);
+  if (type != rules_type_) {
+    rules_type_ = type;
+    rules_.clear();
+  }
+  const size_t i = static_cast<size_t>(write.name_index);
+  if (i >= rules_.size()) rules_.resize(i + 1);
+  if (!rules_[i]) rules_[i] = rt::RuleOf(type, write.name);
+  return *rules_[i];
+}
+
+bool BatchRun::Admit(const std::string& type, bool exists, const IncomingWrite& write,
+                     uint64_t record_hlc, Stamp* stamp, FieldOutcome& outcome) {
+  const std::string_view name = write.name;
   const uint64_t hlc = write.hlc != 0 ? write.hlc : record_hlc;
-  Result<Value>& value = write.value;
+  const Result<Value>& value = write.value;
   if (!value.ok()) {
-    outcome = Rejected("field '" + name.substr(0, rt::kMaxFieldNameBytes) +
+    outcome = Rejected("field '" + std::string(name.substr(0, rt::kMaxFieldNameBytes)) +
                        "': " + value.status().message());
-    return Status::Ok();
+    return false;
   }
-  if (Status s = rt::CheckFieldValue(record.type, name, *value); !s.ok()) {
+  if (Status s = rt::CheckFieldValue(RuleOf(type, write), type, name, *value); !s.ok()) {
     outcome = Rejected(s.message());
-    return Status::Ok();
+    return false;
   }
-  if (Status s = rt::CheckWriteAllowed(caller_.user.role, record.type, name, exists); !s.ok()) {
+  if (Status s = rt::CheckWriteAllowed(caller_.user.role, type, name, exists); !s.ok()) {
     outcome = Rejected(s.message());
-    return Status::Ok();
+    return false;
   }
   if (hlc == 0) {
-    outcome = Rejected("field '" + name + "' has no stamp");
-    return Status::Ok();
+    outcome = Rejected("field '" + std::string(name) + "' has no stamp");
+    return false;
   }
   // Fields written together share an hlc: the clock sees each one once (its verdict on a
   // stamp does not change within a batch; a later stamp only moves it further).
@@ -277,10 +329,45 @@ Status BatchRun::Field(homevisit::Record& record, bool exists, IncomingWrite& wr
     observed_ = clock_.Observe(hlc);
   }
   if (!observed_.ok()) {
-    outcome = Rejected("field '" + name + "': " + observed_.message());
-    return Status::Ok();
+    outcome = Rejected("field '" + std::string(name) + "': " + observed_.message());
+    return false;
   }
-  const Stamp stamp{hlc, caller_.device.node};
+  *stamp = Stamp{hlc, caller_.device.node};
+  return true;
+}
+
+Status BatchRun::NewRecord(uint32_t index, const std::string& type, uint64_t record_hlc) {
+  fresh_.clear();
+  bool exists = false;  // as in Record: once a write is applied, the record exists
+  for (size_t j = 0; j < incoming_.size(); ++j) {
+    const IncomingWrite& write = incoming_[j];
+    FieldOutcome outcome;
+    Stamp stamp;
+    if (Admit(type, exists, write, record_hlc, &stamp, outcome)) {
+      if (type == rt::kVisit && write.name == kVisitStatusField) {
+        // RuleOf made sure a visit's status is text.
+        if (Status s = CheckNewVisitStatus(*write.value->get_if<std::string>()); !s.ok()) {
+          outcome = Rejected(s.message());
+        }
+      }
+    }
+    if (outcome.status == v1::WRITE_APPLIED) {
+      fresh_.push_back(WriteTxn::NewField{write.name, stamp, write.encoded, &*write.value});
+      exists = true;
+    }
+    outcome.write_index = index;
+    outcome.field_index = static_cast<uint32_t>(j);
+    Count(outcome);
+  }
+  return txn_.PutNewRecord(header_, fresh_);
+}
+
+Status BatchRun::Field(homevisit::Record& record, bool exists, IncomingWrite& write,
+                       uint64_t record_hlc, FieldOutcome& outcome) {
+  const std::string name(write.name);
+  Stamp stamp;
+  if (!Admit(record.type, exists, write, record_hlc, &stamp, outcome)) return Status::Ok();
+  Result<Value>& value = write.value;
   const auto at = PositionOf(record.fields, name);
   const FieldVersion* current = at != record.fields.end() && at->first == name ? &at->second : nullptr;
   if (current && current->stamp == stamp) return Status::Ok();  // already applied
@@ -293,9 +380,7 @@ Status BatchRun::Field(homevisit::Record& record, bool exists, IncomingWrite& wr
     if (name == kVisitStatusField) {
       const std::string& to = *fw.value.get_if<std::string>();
       Status move = from ? CheckVisitStatusMove(*from, to, caller_.user.role)
-                   : (to == "draft" || to == "submitted")
-                       ? Status::Ok()
-                       : FailedPrecondition("a new visit starts as draft or submitted, not " + to);
+                         : CheckNewVisitStatus(to);
       if (!move.ok()) {
         outcome = Rejected(move.message());
         return Status::Ok();

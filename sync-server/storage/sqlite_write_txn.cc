@@ -206,6 +206,41 @@ Status SqliteWriteTxn::PutEncodedField(const RecordHeader& header, const std::st
   return Status::Ok();
 }
 
+Status SqliteWriteTxn::PutNewRecord(const RecordHeader& header,
+                                    const std::vector<NewField>& fields) {
+  if (!open_) return FailedPrecondition("the transaction is over");
+  if (fields.empty()) return Status::Ok();
+  auto cached = Cached(header.id);
+  if (!cached.ok()) return cached.status();
+  CachedRecord& record = **cached;
+  if (record.present) {
+    return Internal("PutNewRecord: record " + header.id.ToString() + " exists");
+  }
+  for (size_t i = 1; i < fields.size(); ++i) {
+    if (!(fields[i - 1].name < fields[i].name)) {
+      return Internal("PutNewRecord: the fields are not in ascending name order");
+    }
+  }
+  auto seq = NextSeq();
+  if (!seq.ok()) return seq.status();
+  record.present = true;
+  record.header = header;
+  record.changed = true;
+  record.seq = *seq;
+  changed_.push_back(header.id);
+  ChecksumDelta& delta = DeltaOf(header.scope);
+  const RecordFieldHasher hash(header.id);
+  record.fields.reserve(fields.size());
+  for (const NewField& f : fields) {
+    record.fields.push_back(
+        CachedField{std::string(f.name), f.stamp,
+                    f.encoded.empty() ? EncodeValue(*f.value) : std::string(f.encoded), *seq});
+    delta.add += hash(f.name, f.stamp);  // unsigned: wraps modulo 2^64
+  }
+  delta.count += static_cast<int64_t>(fields.size());
+  return Status::Ok();
+}
+
 Status SqliteWriteTxn::WriteRecords() {
   std::vector<EncodedField> fields;
   std::vector<uint64_t> live;  // the positions its fields point to, sorted

@@ -33,6 +33,7 @@ class SqliteWriteTxn final : public WriteTxn {
   Status PutEncodedField(const RecordHeader& record, const std::string& field,
                          const FieldVersion& version, std::string_view encoded,
                          const std::optional<FieldVersion>& previous) override;
+  Status PutNewRecord(const RecordHeader& record, const std::vector<NewField>& fields) override;
   Status Commit() override;
 
  private:

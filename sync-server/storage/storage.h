@@ -150,6 +150,21 @@ class WriteTxn {
     return PutField(record, field, version, previous);
   }
 
+  // One field of a record PutNewRecord creates: its value, and its stored form when the
+  // caller holds it (`encoded` as in PutEncodedField; empty: encode `*value`).
+  struct NewField {
+    std::string_view name;
+    Stamp stamp;
+    std::string_view encoded;
+    const Value* value = nullptr;
+  };
+  // Creates `record` with `fields`, as PutField of each with no previous version would, in
+  // one call (a device's new visit is forty fields). The caller has found (LoadRecord) that
+  // the record does not exist in this transaction; `fields` are in strictly ascending name
+  // order. kInternal if either is not so. By default PutEncodedField / PutField field by
+  // field.
+  virtual Status PutNewRecord(const RecordHeader& record, const std::vector<NewField>& fields);
+
   virtual Status Commit() = 0;
 };
 

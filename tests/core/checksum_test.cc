@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <random>
+#include <string>
+
 namespace homevisit {
 namespace {
 
@@ -36,6 +40,36 @@ TEST(Checksum, FieldHashDependsOnEveryPart) {
   EXPECT_NE(base, FieldHash(a, "g", {1, 1}));
   EXPECT_NE(base, FieldHash(a, "f", {2, 1}));
   EXPECT_NE(base, FieldHash(a, "f", {1, 2}));
+}
+
+
+// FieldHash is part of the protocol: it must stay FNV-1a over exactly the bytes its comment
+// names, however it is computed. The reference builds those bytes one by one.
+uint64_t FieldHashOfSpelledOutBytes(const Uuid& id, const std::string& name, const Stamp& s) {
+  std::string bytes(id.AsBytes());
+  bytes += name;
+  bytes += '\0';
+  for (int i = 0; i < 8; ++i) bytes += static_cast<char>(s.hlc >> (8 * i));
+  for (int i = 0; i < 4; ++i) bytes += static_cast<char>(s.node >> (8 * i));
+  return Fnv1a64(bytes);
+}
+
+TEST(Checksum, FieldHashAndTheRecordHasherHashTheDocumentedBytes) {
+  const uint64_t seed = std::random_device{}();
+  std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
+  std::mt19937_64 rng(seed);
+  for (int i = 0; i < 2000; ++i) {
+    const Uuid id = Uuid::V7(rng() >> 20, rng(), rng());
+    const RecordFieldHasher hasher(id);
+    for (int j = 0; j < 5; ++j) {
+      std::string name(rng() % 40, 'x');
+      for (char& c : name) c = static_cast<char>('a' + rng() % 26);
+      const Stamp stamp{rng(), static_cast<uint32_t>(rng())};
+      const uint64_t want = FieldHashOfSpelledOutBytes(id, name, stamp);
+      ASSERT_EQ(FieldHash(id, name, stamp), want) << "seed " << seed;
+      ASSERT_EQ(hasher(name, stamp), want) << "seed " << seed;
+    }
+  }
 }
 
 }  // namespace
