@@ -140,4 +140,66 @@ Status Connection::Exec(const std::string& sql) {
 int Connection::Changes() const { return sqlite3_changes(db_); }
 int64_t Connection::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
 
+namespace {
+
+int AfterCommit(void* checkpointer, sqlite3*, const char*, int wal_pages) {
+  static_cast<WalCheckpointer*>(checkpointer)->Committed(wal_pages);
+  return SQLITE_OK;
+}
+
+}  // namespace
+
+void Connection::HandCheckpointsTo(WalCheckpointer* checkpointer) {
+  // Replaces the automatic checkpoint, which is itself a WAL hook.
+  sqlite3_wal_hook(db_, checkpointer ? AfterCommit : nullptr, checkpointer);
+  if (!checkpointer) sqlite3_wal_autocheckpoint(db_, WalCheckpointer::kThresholdPages);
+}
+
+Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(const std::string& path,
+                                                                int busy_timeout_ms) {
+  auto conn = Connection::Open(path, busy_timeout_ms);
+  if (!conn.ok()) return conn.status();
+  return std::unique_ptr<WalCheckpointer>(new WalCheckpointer(std::move(conn).value()));
+}
+
+WalCheckpointer::WalCheckpointer(std::unique_ptr<Connection> conn) : conn_(std::move(conn)) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+WalCheckpointer::~WalCheckpointer() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+}
+
+void WalCheckpointer::Committed(int wal_pages) {
+  if (wal_pages < kThresholdPages) return;
+  {
+    std::lock_guard lock(mu_);
+    if (wanted_) return;
+    wanted_ = true;
+  }
+  wake_.notify_one();
+}
+
+void WalCheckpointer::Run() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    wake_.wait(lock, [this] { return wanted_ || stopping_; });
+    if (stopping_) return;
+    wanted_ = false;
+    lock.unlock();
+    int wal_pages = 0, copied = 0;
+    // PASSIVE: copies what no reader still needs and waits for no one. A busy or failed
+    // checkpoint is tried again after the next commit past the threshold.
+    const int rc = sqlite3_wal_checkpoint_v2(conn_->db_, nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                             &wal_pages, &copied);
+    if (rc == SQLITE_OK && wal_pages >= 0 && copied == wal_pages) ++completed_;
+    lock.lock();
+  }
+}
+
 }  // namespace homevisit::server::sqlite

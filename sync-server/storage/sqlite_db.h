@@ -5,10 +5,14 @@
 // with SQLITE_OPEN_NOMUTEX for that reason.
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 
 #include "core/status.h"
@@ -64,10 +68,50 @@ class Connection {
   int Changes() const;
   int64_t LastInsertRowId() const;
 
+  // Checkpoints of this connection's commits are left to `checkpointer` (WalCheckpointer):
+  // SQLite's own automatic checkpoint, which runs inside the commit that crosses its
+  // threshold, is off for it.
+  void HandCheckpointsTo(class WalCheckpointer* checkpointer);
+
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
+  friend class WalCheckpointer;
   sqlite3* db_;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+// Copies the WAL back into the database file on a thread of its own, with a connection of
+// its own, once a commit leaves the WAL at kThresholdPages or more. SQLite's automatic
+// checkpoint does the same work inside the commit that crosses the threshold, while the
+// server holds its write lock: a push batch then waits for thousands of pages to be copied
+// and synced. A PASSIVE checkpoint runs beside the writer and readers and blocks neither;
+// the WAL is rewound from its start by the first commit after a checkpoint that completed.
+class WalCheckpointer {
+ public:
+  static constexpr int kThresholdPages = 1000;  // SQLite's default automatic threshold
+
+  static Result<std::unique_ptr<WalCheckpointer>> Start(const std::string& path,
+                                                        int busy_timeout_ms);
+  ~WalCheckpointer();  // stops the thread (a checkpoint under way finishes first)
+  WalCheckpointer(const WalCheckpointer&) = delete;
+  WalCheckpointer& operator=(const WalCheckpointer&) = delete;
+
+  // Called after each commit with the WAL's size in pages.
+  void Committed(int wal_pages);
+  // Checkpoints that ran to the end (every WAL page copied), for tests and metrics.
+  uint64_t completed() const { return completed_.load(); }
+
+ private:
+  explicit WalCheckpointer(std::unique_ptr<Connection> conn);
+  void Run();
+
+  std::unique_ptr<Connection> conn_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool wanted_ = false;   // guarded by mu_
+  bool stopping_ = false; // guarded by mu_
+  std::atomic<uint64_t> completed_{0};
+  std::thread thread_;
 };
 
 // Maps an SQLite result code to a Status: BUSY/LOCKED → kUnavailable (try again),

@@ -34,11 +34,20 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& pa
   if (path.empty()) return InvalidArgument("sqlite: the database path is empty");
   auto writer = Connection::Open(path, kBusyTimeoutMs);
   if (!writer.ok()) return writer.status();
-  return std::unique_ptr<SqliteStorage>(new SqliteStorage(path, std::move(writer).value()));
+  auto checkpointer = sqlite::WalCheckpointer::Start(path, kBusyTimeoutMs);
+  if (!checkpointer.ok()) return checkpointer.status();
+  return std::unique_ptr<SqliteStorage>(
+      new SqliteStorage(path, std::move(checkpointer).value(), std::move(writer).value()));
 }
 
-SqliteStorage::SqliteStorage(std::string path, std::unique_ptr<Connection> writer)
-    : path_(std::move(path)), writer_(std::move(writer)) {}
+SqliteStorage::SqliteStorage(std::string path,
+                             std::unique_ptr<sqlite::WalCheckpointer> checkpointer,
+                             std::unique_ptr<Connection> writer)
+    : path_(std::move(path)), checkpointer_(std::move(checkpointer)), writer_(std::move(writer)) {
+  writer_->HandCheckpointsTo(checkpointer_.get());
+}
+
+uint64_t SqliteStorage::CompletedCheckpoints() const { return checkpointer_->completed(); }
 
 SqliteStorage::~SqliteStorage() = default;
 

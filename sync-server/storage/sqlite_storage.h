@@ -80,10 +80,14 @@ class SqliteStorage final : public Storage {
 
   static constexpr int kBusyTimeoutMs = 5000;
 
+  // WAL checkpoints that ran to the end since Open (sqlite::WalCheckpointer).
+  uint64_t CompletedCheckpoints() const;
+
  private:
   class ReaderLease;
   class WriterLock;
-  SqliteStorage(std::string path, std::unique_ptr<sqlite::Connection> writer);
+  SqliteStorage(std::string path, std::unique_ptr<sqlite::WalCheckpointer> checkpointer,
+                std::unique_ptr<sqlite::Connection> writer);
 
   // A reader connection from the pool (opened on demand), returned when the lease ends.
   Result<ReaderLease> Reader();
@@ -93,6 +97,8 @@ class SqliteStorage final : public Storage {
   Status InWriteTransaction(Body&& body);
 
   const std::string path_;
+  // Declared before writer_, so it outlives the connection whose commits call it.
+  std::unique_ptr<sqlite::WalCheckpointer> checkpointer_;
   std::mutex write_mu_;
   std::unique_ptr<sqlite::Connection> writer_;  // guarded by write_mu_
   std::mutex readers_mu_;
