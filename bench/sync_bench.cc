@@ -35,6 +35,7 @@
 #include "app/store/reader.h"
 #include "app/store/sqlite.h"
 #include "app/sync/sync_client.h"
+#include "bench/faultproxy/fault_proxy.h"
 #include "byte_proxy.h"
 #include "sync-server/auth.h"
 #include "sync-server/server.h"
@@ -188,7 +189,8 @@ struct Device {
   std::unique_ptr<sync::SyncClient> client;
 };
 
-Device MakeDevice(const std::string& dir, int port, const std::string& user) {
+Device MakeDevice(const std::string& dir, int port, const std::string& user,
+                  bool stream_push = true) {
   std::filesystem::create_directories(dir);
   store::DeviceStore::Options options;
   options.durable_local_writes = false;  // bulk set-up; pulls never wait for the disk anyway
@@ -198,6 +200,7 @@ Device MakeDevice(const std::string& dir, int port, const std::string& user) {
   d.store = std::move(s).value();
   sync::SyncOptions o;
   o.server = "127.0.0.1:" + std::to_string(port);
+  o.stream_push = stream_push;
   d.client = std::make_unique<sync::SyncClient>(*d.store, o);
   Check(d.client->Login(user, kPassword), "login");
   return d;
@@ -513,6 +516,39 @@ int Main(int argc, char** argv) {
   RunDevice(dir + "/rss", proxy.port(), {"sync"}, nullptr);
   const WireCount empty_cold = proxy.Read() - before_cold;
   const double baseline = BaselineFieldsPerSecond(dir, visits * 40);
+
+  // The same push over a slow mobile link (fault proxy: 100 ms each way, 200 KB/s each
+  // way), once with batches on one PushStream and once one call per batch, by two devices
+  // of the same teacher with the same number of new visits. Last, so that the visits they
+  // add change no figure above.
+  faultproxy::ProxyOptions link;
+  link.target_port = static_cast<uint16_t>(server.server->port());
+  link.link.up_latency_ms = link.link.down_latency_ms = 100;
+  link.link.up_bytes_per_s = link.link.down_bytes_per_s = 200'000;
+  auto slow = faultproxy::FaultProxy::Start(link);
+  if (!slow.ok()) Die(slow.status().ToString());
+  const int slow_visits = std::max(1, visits / 5);
+  double slow_s[2] = {0, 0};
+  uint64_t slow_batches[2] = {0, 0};
+  for (int k = 0; k < 2; ++k) {
+    Device d = MakeDevice(dir + "/slow" + std::to_string(k), (*slow)->port(), "wang",
+                          /*stream_push=*/k == 0);
+    Check(d.client->Sync(), "first sync over the slow link");
+    for (int i = 0; i < slow_visits; ++i) {
+      const Uuid& student = server.students[i % server.students.size()];
+      Check(d.store->Create("visit", kSchool, VisitFields(rng, student, student)).status(), "create");
+    }
+    bool split = false;
+    const auto start = Clock::now();
+    const auto report = d.client->Sync([&](const sync::SyncProgress& p) {
+      if (!split && p.phase != sync::SyncPhase::kPush) {
+        split = true;
+        slow_s[k] = Seconds(start, Clock::now());
+      }
+    });
+    Check(report, "sync over the slow link");
+    slow_batches[k] = report.batches;
+  }
   const double baseline_visits = baseline / 40;
 
   const double push_vps = visits / push.push_s;
@@ -540,7 +576,10 @@ int Main(int argc, char** argv) {
       "                 \"new_process_connections\": %llu},\n"
       "  \"device_pull_peak_rss_mb\": %.1f, \"target_rss_mb\": 100, \"device_cli_pull_seconds\": %.3f,\n"
       "  \"baseline\": {\"sqlite_insert_fields_per_s\": %.0f, \"as_visits_per_s\": %.0f},\n"
-      "  \"ratios_to_baseline\": {\"push\": %.3f, \"pull\": %.3f}\n"
+      "  \"ratios_to_baseline\": {\"push\": %.3f, \"pull\": %.3f},\n"
+      "  \"slow_link_push\": {\"visits\": %d, \"round_trip_ms\": 200, \"bytes_per_s\": 200000,\n"
+      "                     \"batches\": %llu, \"stream_seconds\": %.2f,\n"
+      "                     \"one_call_per_batch_seconds\": %.2f, \"stream_speedup\": %.2f}\n"
       "}\n",
       db.c_str(), visits, server.students.size(), std::thread::hardware_concurrency(),
       LoadAverage(), visits / create_s, visits / push.push_cpu_s, visits / pull.total_cpu_s,
@@ -556,7 +595,8 @@ int Main(int argc, char** argv) {
       (unsigned long long)empty_warm.total_bytes.turns, (unsigned long long)empty_warm.total_bytes.total(),
       (unsigned long long)empty_cold.total(), (unsigned long long)empty_cold.connections,
       rss_mb, rss_pull_s, baseline,
-      baseline_visits, push_vps / baseline_visits, pull_vps / baseline_visits);
+      baseline_visits, push_vps / baseline_visits, pull_vps / baseline_visits, slow_visits,
+      (unsigned long long)slow_batches[0], slow_s[0], slow_s[1], slow_s[1] / slow_s[0]);
   wang.client.reset();
   li.client.reset();
   server.server->Shutdown();

@@ -206,6 +206,28 @@ grpc::Status SyncService::PushPacked(grpc::ServerContext* context, const v1::Pus
   return LoggedPush("PushPacked", context, *request, response);
 }
 
+grpc::Status SyncService::PushStream(
+    grpc::ServerContext* context,
+    grpc::ServerReaderWriter<v1::PushResponse, v1::PushRequest>* stream) {
+  v1::PushRequest request;
+  for (uint32_t batches = 0; stream->Read(&request); ++batches) {
+    // Each batch is one log line, as one PushPacked call would be.
+    CallLog log(log_, "PushStream");
+    v1::PushResponse response;
+    Status s = batches < limits_.max_stream_batches
+                   ? DoPush(context, request, &response, log)
+                   : ResourceExhausted("a push stream carries at most " +
+                                       std::to_string(limits_.max_stream_batches) +
+                                       " batches: open another");
+    log.Finish(s.code(), s.message());
+    // The stream ends at the first batch that fails: the device then knows that none after
+    // it was applied.
+    if (!s.ok()) return ToGrpcStatus(s);
+    if (!stream->Write(response)) return grpc::Status(grpc::StatusCode::CANCELLED, "the device left");
+  }
+  return grpc::Status::OK;
+}
+
 grpc::Status SyncService::LoggedPush(const char* method, grpc::ServerContext* context,
                                      const v1::PushRequest& request, v1::PushResponse* response) {
   CallLog log(log_, method);

@@ -27,6 +27,8 @@ struct ServiceLimits {
   uint32_t max_batch_writes = 10000;
   // Serialized size of a PushRequest.
   uint64_t max_batch_bytes = 4u << 20;
+  // Batches per PushStream call.
+  uint32_t max_stream_batches = 64;
   // Fields per ChangeBatch when the client asks for 0, and the most it may ask for.
   uint32_t default_pull_batch_fields = 500;
   uint32_t max_pull_batch_fields = 5000;
@@ -48,6 +50,9 @@ class SyncService final : public v1::Sync::Service {
                     v1::PushResponse* response) override;
   grpc::Status PushPacked(grpc::ServerContext* context, const v1::PushRequest* request,
                           v1::PushResponse* response) override;
+  grpc::Status PushStream(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<v1::PushResponse, v1::PushRequest>* stream) override;
   grpc::Status Pull(grpc::ServerContext* context, const v1::PullRequest* request,
                     grpc::ServerWriter<v1::PullResponse>* writer) override;
 

@@ -23,7 +23,9 @@
 // blob (schema.cc, version 3).
 //
 // Invariants:
-//  1. At most one batch is in flight (sync_state.in_flight_seq, 0 for none).
+//  1. At most two batches are in flight (sync_state.in_flight_seq, 0 for none): a first one
+//     and, on a push stream, a following one that holds none of the first's records. They
+//     are answered in order.
 //  2. A field has at most one pending entry.
 //  3. The effective value of a field, shown to the user, is its newest outbox entry if any,
 //     else its confirmed value; the record row keeps the effective value of filter fields (key_* columns).
@@ -38,6 +40,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -211,6 +214,17 @@ class DeviceStore {
   // nothing changed, when the outbox changed since it was prepared (a local write, a
   // rejection, a batch still in flight): then call NextBatch.
   Result<bool> MakeInFlight(OutboxBatch& batch);
+  // Pipelining: while the batch NextBatch returned is in flight, the batch to send behind it
+  // on the same push stream, put in flight too (invariant 1). It ends before the first
+  // entry of a record the first batch holds, so whatever the first one's answer (a rejection
+  // re-bases later writes of its fields), nothing in it would have been formed otherwise.
+  // If a following batch is in flight already (a crash, a lost answer), it is returned as it
+  // was sent. Empty if there is nothing to send or it would touch only the first's records.
+  Result<OutboxBatch> NextFollowingBatch(const BatchLimits& limits);
+  // Takes the following batch out of flight, its entries pending again and its number free:
+  // only when the server is known not to have applied it (it refused the first batch on a
+  // push stream, which then ends unread).
+  Status DropFollowingBatch();
   // The server refused the in-flight batch as a whole without recording it: keeps its first
   // `keep_fields` entries in flight (same batch number) and returns the rest to pending.
   Status ShrinkInFlight(size_t keep_fields);
@@ -299,7 +313,9 @@ class DeviceStore {
   Status AdoptWrittenBlobs();
 
   // Forms a batch of the entries after `after_seq` within `limits` (NextBatch, PrepareNextBatch).
-  Status FormBatch(int64_t after_seq, const BatchLimits& limits, OutboxBatch* batch);
+  // With `stop_at_records`, the batch ends before the first entry of one of those records.
+  Status FormBatch(int64_t after_seq, const BatchLimits& limits, OutboxBatch* batch,
+                   const std::set<std::string>* stop_at_records = nullptr);
 
   std::mutex mu_;
   // Counts every change to outbox entries or marks other than a batch being formed or

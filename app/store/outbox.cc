@@ -99,7 +99,7 @@ Result<OutboxBatch> DeviceStore::NextBatch(const BatchLimits& limits) {
   if (!stmt.ok()) return stmt.status();
   if (marks->in_flight_seq != 0) {
     BatchBuilder builder(db_, &batch, limits.packed);
-    stmt->Bind(1, marks->answered_through).Bind(2, marks->in_flight_through).Bind(3, INT64_MAX);
+    stmt->Bind(1, marks->answered_through).Bind(2, marks->first_through()).Bind(3, INT64_MAX);
     for (;;) {
       auto row = stmt->Step();
       if (!row.ok()) return row.status();
@@ -116,6 +116,7 @@ Result<OutboxBatch> DeviceStore::NextBatch(const BatchLimits& limits) {
     // Nothing left of it (cannot happen unless the file was edited): forget it.
     marks->in_flight_seq = 0;
     marks->in_flight_through = marks->answered_through;
+    marks->in_flight_split = 0;
     batch = OutboxBatch{};
   }
 
@@ -135,7 +136,8 @@ Result<OutboxBatch> DeviceStore::NextBatch(const BatchLimits& limits) {
   return batch;
 }
 
-Status DeviceStore::FormBatch(int64_t after_seq, const BatchLimits& limits, OutboxBatch* batch) {
+Status DeviceStore::FormBatch(int64_t after_seq, const BatchLimits& limits, OutboxBatch* batch,
+                              const std::set<std::string>* stop_at_records) {
   auto stmt = db_.Cached(kEntriesSql);
   if (!stmt.ok()) return stmt.status();
   BatchBuilder builder(db_, batch, limits.packed);
@@ -148,6 +150,7 @@ Status DeviceStore::FormBatch(int64_t after_seq, const BatchLimits& limits, Outb
     auto row = stmt->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
+    if (stop_at_records && stop_at_records->count(std::string(stmt->BlobView(1)))) break;
     auto added = builder.Add(*stmt);
     if (!added.ok()) return added.status();
     bytes += *added;
@@ -194,12 +197,78 @@ Result<bool> DeviceStore::MakeInFlight(OutboxBatch& batch) {
   return true;
 }
 
+Result<OutboxBatch> DeviceStore::NextFollowingBatch(const BatchLimits& limits) {
+  std::lock_guard lock(mu_);
+  auto marks = ReadMarks(db_);
+  if (!marks.ok()) return marks.status();
+  if (marks->in_flight_seq == 0) return FailedPrecondition("no batch in flight");
+  OutboxBatch batch;
+  if (marks->in_flight_split != 0) {  // in flight already: sent again as it was
+    auto stmt = db_.Cached(kEntriesSql);
+    if (!stmt.ok()) return stmt.status();
+    BatchBuilder builder(db_, &batch, limits.packed);
+    stmt->Bind(1, marks->in_flight_split).Bind(2, marks->in_flight_through).Bind(3, INT64_MAX);
+    for (;;) {
+      auto row = stmt->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      if (auto added = builder.Add(*stmt); !added.ok()) return added.status();
+    }
+    stmt->Reset();
+    if (batch.field_count == 0) return Internal("the following batch in flight has no entries");
+    batch.batch_seq = marks->in_flight_seq + 1;
+    batch.resent = true;
+    batch.request.set_batch_seq(batch.batch_seq);
+    return batch;
+  }
+  if (marks->next_batch_seq != marks->in_flight_seq + 1) return OutboxBatch{};
+  // The records of the first batch: the following one ends before its first entry of one.
+  std::set<std::string> first_records;
+  auto ids = db_.Cached("SELECT DISTINCT record_id FROM outbox_entry WHERE seq > ? AND seq <= ?");
+  if (!ids.ok()) return ids.status();
+  ids->Bind(1, marks->answered_through).Bind(2, marks->in_flight_through);
+  for (;;) {
+    auto row = ids->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    first_records.insert(ids->Blob(0));
+  }
+  ids->Reset();
+  if (Status s = FormBatch(marks->in_flight_through, limits, &batch, &first_records); !s.ok()) {
+    return s;
+  }
+  if (batch.field_count == 0) return OutboxBatch{};
+  batch.batch_seq = marks->next_batch_seq;
+  batch.request.set_batch_seq(batch.batch_seq);
+  Transaction txn(db_);
+  if (Status s = txn.Begin(); !s.ok()) return s;
+  marks->in_flight_split = marks->in_flight_through;
+  marks->in_flight_through = batch.last_seq;
+  marks->next_batch_seq = batch.batch_seq + 1;
+  if (Status s = WriteMarks(db_, *marks); !s.ok()) return s;
+  if (Status s = txn.Commit(); !s.ok()) return s;
+  return batch;
+}
+
+Status DeviceStore::DropFollowingBatch() {
+  std::lock_guard lock(mu_);
+  ++outbox_version_;
+  auto marks = ReadMarks(db_);
+  if (!marks.ok()) return marks.status();
+  if (marks->in_flight_split == 0) return FailedPrecondition("no following batch in flight");
+  marks->in_flight_through = marks->in_flight_split;
+  marks->in_flight_split = 0;
+  marks->next_batch_seq = marks->in_flight_seq + 1;  // the server never recorded it
+  return WriteMarks(db_, *marks);
+}
+
 Status DeviceStore::ShrinkInFlight(size_t keep_fields) {
   std::lock_guard lock(mu_);
   ++outbox_version_;
   auto marks = ReadMarks(db_);
   if (!marks.ok()) return marks.status();
   if (marks->in_flight_seq == 0) return FailedPrecondition("no batch in flight");
+  if (marks->in_flight_split != 0) return FailedPrecondition("a following batch is in flight");
   // The batch keeps its first `keep_fields` entries: its range ends at the last of them.
   auto last = db_.Cached(
       "SELECT max(seq) FROM (SELECT seq FROM outbox_entry WHERE seq > ?1 AND seq <= ?2 "
@@ -283,6 +352,7 @@ Status DeviceStore::RejectInFlight(const std::string& reason) {
   auto marks = ReadMarks(db_);
   if (!marks.ok()) return marks.status();
   if (marks->in_flight_seq == 0) return FailedPrecondition("no batch in flight");
+  if (marks->in_flight_split != 0) return FailedPrecondition("a following batch is in flight");
   Transaction txn(db_);
   if (Status s = txn.Begin(); !s.ok()) return s;
   if (Status s = MoveToRejected(marks->answered_through + 1, marks->in_flight_through, reason);
@@ -335,8 +405,15 @@ Result<PushTally> DeviceStore::Acknowledge(const OutboxBatch& batch,
     if (Status s = MoveToRejected(entry, entry, reason); !s.ok()) return s;
   }
   // Every entry of the batch is answered at once: the answered range now reaches its end.
-  marks->answered_through = marks->in_flight_through;
-  marks->in_flight_seq = 0;
+  // The following batch in flight, if any, becomes the first.
+  if (marks->in_flight_split != 0) {
+    marks->answered_through = marks->in_flight_split;
+    marks->in_flight_seq += 1;
+    marks->in_flight_split = 0;
+  } else {
+    marks->answered_through = marks->in_flight_through;
+    marks->in_flight_seq = 0;
+  }
   if (Status s = WriteMarks(db_, *marks); !s.ok()) return s;
   if (Status s = txn.Commit(); !s.ok()) return s;
   return tally;

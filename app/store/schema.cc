@@ -227,6 +227,23 @@ CREATE INDEX record_by_status ON record(type, key_status) WHERE key_status IS NO
 CREATE INDEX record_by_author ON record(type, key_author) WHERE key_author IS NOT NULL;
 )sql";
 
+// Version 5. Two batches may be in flight at once (DeviceStore::NextFollowingBatch): the
+// first (answered_through, in_flight_split] as in_flight_seq, the following one
+// (in_flight_split, in_flight_through] as in_flight_seq + 1. 0: one batch, or none.
+constexpr char kSchemaV5[] = R"sql(
+ALTER TABLE sync_state ADD COLUMN in_flight_split INTEGER NOT NULL DEFAULT 0;
+DROP VIEW outbox;
+CREATE VIEW outbox AS
+  SELECT e.seq, e.record_id, e.name, e.value, e.hlc, e.base_hlc, e.base_node,
+         CASE WHEN e.seq <= s.answered_through THEN 2
+              WHEN e.seq <= s.in_flight_through THEN 1 ELSE 0 END AS state,
+         CASE WHEN e.seq > s.answered_through AND e.seq <= s.in_flight_through
+              THEN s.in_flight_seq +
+                   CASE WHEN s.in_flight_split > 0 AND e.seq > s.in_flight_split THEN 1 ELSE 0 END
+              END AS batch_seq
+  FROM outbox_entry e JOIN sync_state s ON s.id = 1;
+)sql";
+
 // Version 3's data step: the rows of `field` become each record's fields blob.
 Status MoveFieldsIntoRecords(Connection& db) {
   auto rows = db.Prepare("SELECT record_id, name, value, hlc, node FROM field ORDER BY record_id, name");
@@ -298,6 +315,7 @@ const Migration kMigrations[] = {
     {kSchemaV2},
     {kSchemaV3Before, MigrateDataToV3, kSchemaV3After},
     {kSchemaV4},
+    {kSchemaV5},
 };
 static_assert(std::size(kMigrations) == kDeviceSchemaVersion);
 

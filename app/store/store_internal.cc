@@ -19,8 +19,8 @@ constexpr size_t kMaxStoredName = 128;  // as pulled names (replica.cc)
 
 Result<OutboxMarks> ReadMarks(Connection& db) {
   auto stmt = db.Cached(
-      "SELECT next_batch_seq, in_flight_seq, in_flight_through, answered_through FROM sync_state "
-      "WHERE id = 1");
+      "SELECT next_batch_seq, in_flight_seq, in_flight_through, answered_through, in_flight_split "
+      "FROM sync_state WHERE id = 1");
   if (!stmt.ok()) return stmt.status();
   auto row = stmt->Step();
   if (!row.ok()) return row.status();
@@ -30,16 +30,17 @@ Result<OutboxMarks> ReadMarks(Connection& db) {
   m.in_flight_seq = static_cast<uint64_t>(stmt->Int(1));
   m.in_flight_through = stmt->Int(2);
   m.answered_through = stmt->Int(3);
+  m.in_flight_split = stmt->Int(4);
   return m;
 }
 
 Status WriteMarks(Connection& db, const OutboxMarks& m) {
   auto stmt = db.Cached(
       "UPDATE sync_state SET next_batch_seq = ?, in_flight_seq = ?, in_flight_through = ?, "
-      "answered_through = ? WHERE id = 1");
+      "answered_through = ?, in_flight_split = ? WHERE id = 1");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, static_cast<int64_t>(m.next_batch_seq)).Bind(2, static_cast<int64_t>(m.in_flight_seq));
-  stmt->Bind(3, m.in_flight_through).Bind(4, m.answered_through);
+  stmt->Bind(3, m.in_flight_through).Bind(4, m.answered_through).Bind(5, m.in_flight_split);
   return stmt->Run();
 }
 

@@ -16,7 +16,9 @@ namespace homevisit::store {
 //   seq <= answered_through                    answered
 //   answered_through < seq <= in_flight_through in flight (batch in_flight_seq)
 //   seq > in_flight_through                    pending
-// With no batch in flight, in_flight_through == answered_through. The view `outbox` shows
+// With no batch in flight, in_flight_through == answered_through. With two in flight
+// (schema 5), in_flight_split ends the first: (answered_through, in_flight_split] is batch
+// in_flight_seq and (in_flight_split, in_flight_through] batch in_flight_seq + 1. The view `outbox` shows
 // every entry with its state, for tests and for looking at a device's file by hand.
 inline constexpr int64_t kEntryPending = 0;
 inline constexpr int64_t kEntryInFlight = 1;
@@ -27,6 +29,9 @@ struct OutboxMarks {
   uint64_t in_flight_seq = 0;       // 0: no batch in flight
   int64_t in_flight_through = 0;    // last seq of the batch in flight (== answered_through if none)
   int64_t answered_through = 0;     // last seq of the answered batches
+  int64_t in_flight_split = 0;      // last seq of the first of two batches in flight; 0: one
+  // The last entry of the first batch in flight.
+  int64_t first_through() const { return in_flight_split != 0 ? in_flight_split : in_flight_through; }
 };
 Result<OutboxMarks> ReadMarks(Connection& db);
 Status WriteMarks(Connection& db, const OutboxMarks& marks);

@@ -15,6 +15,12 @@
 //           the server refuses as a whole (INVALID_ARGUMENT, RESOURCE_EXHAUSTED,
 //           PERMISSION_DENIED, FAILED_PRECONDITION: it did not record it) is halved
 //           (ShrinkInFlight) until the one write at fault is rejected alone (RejectInFlight).
+//           Against a server with PushStream, PushStreamed() first: up to
+//           batches_per_stream batches on one stream, the next one (NextFollowingBatch) sent
+//           while the server merges the one before, each acknowledged as its answer comes.
+//           The server stops the stream at a batch it refuses, unread after it: the batch
+//           behind goes back to the outbox (DropFollowingBatch) and the one-call loop above
+//           halves the refused one. UNIMPLEMENTED: one call per batch from then on.
 //   PULL    PullInto(kMain): Pull RPC from the stored cursor; each ChangeBatch is applied with
 //           its cursor in one transaction (ApplyPulled); at PullEnd, FinishPull() drops the
 //           acknowledged outbox entries, whose results the replica now holds.
@@ -24,9 +30,10 @@
 //           An interrupted repair resumes from its cursor at the next Sync().
 //
 // Invariants:
-//  1. A batch is acknowledged in the store before the next is formed; after a crash or a
-//     lost answer the same batch is resent with the same batch_seq (the server acknowledges
-//     it without reapplying).
+//  1. Batches are answered in the order they were formed, and at most two are in flight; the
+//     second holds none of the first's records, so no answer to the first changes what it
+//     should have held. After a crash or a lost answer the same batches are resent with the
+//     same batch_seq (the server acknowledges them without reapplying).
 //  2. The stored cursor only moves together with the changes it covers, so a cut pull
 //     resumes where it stopped and never skips or re-applies a batch on its own.
 //  3. Every call has a deadline; transient failures (UNAVAILABLE, DEADLINE_EXCEEDED,
@@ -44,6 +51,7 @@
 #include <google/protobuf/arena.h>
 
 #include <algorithm>
+#include <deque>
 #include <future>
 #include <optional>
 #include <random>
@@ -330,6 +338,12 @@ SyncError SyncClient::Push(const ProgressFn& progress, SyncReport* report) {
     f.compressed.set_zstd(wire::CompressMessage(f.batch->request));
   };
   std::optional<Formed> prepared;
+  if (stream_push_ && packed_push_ && options_.stream_push) {
+    bool fall_back = false;
+    limits.packed = true;  // a server with PushStream reads packed batches
+    SyncError error = PushStreamed(progress, report, limits, total, &done, &fall_back);
+    if (!error.ok() || !fall_back) return error;
+  }
   // Writes made while this sync runs wait for the next one, so a busy user cannot keep the
   // push going forever.
   while (done < total || done == 0) {
@@ -394,6 +408,7 @@ SyncError SyncClient::Push(const ProgressFn& progress, SyncReport* report) {
                    ? ServerError("Push answer: " + tally.status().message())
                    : LocalError(tally.status());
       }
+      ++report->batches;
       report->pushed += batch->field_count;
       report->conflicts += tally->conflicts;
       report->rejected += tally->rejected;
@@ -413,6 +428,106 @@ SyncError SyncClient::Push(const ProgressFn& progress, SyncReport* report) {
       ++report->rejected;
       ++done;
     }
+  }
+  return NoError();
+}
+
+SyncError SyncClient::PushStreamed(const ProgressFn& progress, SyncReport* report,
+                                   const store::BatchLimits& limits, uint64_t total,
+                                   uint64_t* done, bool* fall_back) {
+  const uint32_t per_stream = std::max<uint32_t>(options_.batches_per_stream, 1);
+  bool more = true;  // the outbox may hold more for this sync
+  while (more) {
+    if (cancelled_) return CancelledError();
+    // The first batch is formed before the stream opens: with nothing to push, a sync
+    // makes no push call at all.
+    std::optional<Result<store::OutboxBatch>> first = store_.NextBatch(limits);
+    if (!first->ok()) return LocalError(first->status());
+    if ((*first)->empty()) return NoError();
+    bool stream_full = false;
+    SyncError error = Call(
+        "PushStream", options_.push_deadline * per_stream, /*authorized=*/true,
+        [&](grpc::ClientContext& context) {
+          Attempt a;
+          context.set_compression_algorithm(GRPC_COMPRESS_NONE);  // zstd inside
+          auto stream = stub_->PushStream(&context);
+          // Sent and not yet answered, oldest first: at most the batch in flight and the one
+          // behind it (DeviceStore::NextFollowingBatch).
+          std::deque<store::OutboxBatch> sent;
+          uint64_t sent_fields = 0;
+          uint32_t sent_count = 0;
+          auto fail = [&](SyncError e) {
+            a.fatal = std::move(e);
+            context.TryCancel();
+            (void)stream->Finish();
+            return a;
+          };
+          for (;;) {
+            // Writes made while this sync runs wait for the next one (as in Push).
+            while (more && sent.size() < 2 && sent_count < per_stream &&
+                   (*done + sent_fields < total || (*done == 0 && sent_count == 0))) {
+              Result<store::OutboxBatch> batch =
+                  first ? std::move(*first)
+                        : sent.empty() ? store_.NextBatch(limits) : store_.NextFollowingBatch(limits);
+              first.reset();  // a retry forms it again (NextBatch sends the same batch)
+              if (!batch.ok()) return fail(LocalError(batch.status()));
+              if (batch->empty()) {
+                // Nothing behind the first batch that it does not touch: wait for its answer.
+                if (sent.empty()) more = false;
+                break;
+              }
+              v1::PushRequest compressed;
+              compressed.set_batch_seq(batch->request.batch_seq());
+              compressed.set_zstd(wire::CompressMessage(batch->request));
+              sent_fields += batch->field_count;
+              ++sent_count;
+              sent.push_back(std::move(batch).value());
+              if (!stream->Write(compressed)) break;  // the stream broke: Finish says why
+            }
+            if (sent.empty()) break;
+            v1::PushResponse response;
+            if (!stream->Read(&response)) break;
+            (void)store_.ObserveServerTime(response.server_time_ms());
+            const store::OutboxBatch& batch = sent.front();
+            auto tally = store_.Acknowledge(batch, response);
+            if (!tally.ok()) {
+              return fail(tally.status().code() == StatusCode::kInvalidArgument
+                              ? ServerError("Push answer: " + tally.status().message())
+                              : LocalError(tally.status()));
+            }
+            a.progressed = true;
+            ++report->batches;
+            report->pushed += batch.field_count;
+            report->conflicts += tally->conflicts;
+            report->rejected += tally->rejected;
+            *done += batch.field_count;
+            sent_fields -= batch.field_count;
+            sent.pop_front();
+            if (progress) progress({SyncPhase::kPush, *done, std::max(total, *done)});
+          }
+          stream_full = sent_count >= per_stream;
+          stream->WritesDone();
+          a.rpc = stream->Finish();
+          return a;
+        },
+        report);
+    if (error.ok()) {
+      more = more && stream_full;
+      continue;
+    }
+    if (error.kind == SyncErrorKind::kServer &&
+        (last_code_ == grpc::StatusCode::UNIMPLEMENTED || IsBatchRefusal(last_code_))) {
+      if (last_code_ == grpc::StatusCode::UNIMPLEMENTED) stream_push_ = false;
+      // The stream ended at the first batch: the server read none after it. A refused
+      // batch is halved alone, so the one behind it goes back to the outbox.
+      if (IsBatchRefusal(last_code_)) {
+        Status s = store_.DropFollowingBatch();
+        if (!s.ok() && s.code() != StatusCode::kFailedPrecondition) return LocalError(s);
+      }
+      *fall_back = true;
+      return NoError();
+    }
+    return error;
   }
   return NoError();
 }

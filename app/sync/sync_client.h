@@ -37,6 +37,11 @@ struct SyncOptions {
   std::chrono::milliseconds pull_deadline{120'000};
   // Within the server's limits (10,000 writes, 4 MiB per Push); see store::BatchLimits.
   store::BatchLimits push_limits;
+  // Packed batches go over one PushStream call, several at a time, so the next batch is on
+  // its way while the server merges the one before (SyncClient::PushStreamed). A stream
+  // carries at most this many batches and gets push_deadline for each of them.
+  bool stream_push = true;
+  uint32_t batches_per_stream = 16;
   uint32_t pull_batch_fields = 5000;
   BackoffPolicy backoff;
   // gzip every request (the server compresses its answers).
@@ -67,6 +72,7 @@ struct SyncReport {
   uint64_t rejected = 0;    // of which refused
   uint64_t pulled = 0;      // fields applied from the server
   uint64_t calls = 0;       // RPCs started, retries included
+  uint64_t batches = 0;     // push batches the server answered (several per PushStream call)
   uint64_t repaired_scopes = 0;
   uint64_t blobs_sent = 0;       // attachments the server now holds whole, sent by this sync
   uint64_t blob_bytes_sent = 0;  // attachment bytes put on the link (a resumed one: the rest)
@@ -101,6 +107,13 @@ class SyncClient {
   using AttemptFn = std::function<Attempt(grpc::ClientContext&)>;
 
   SyncError Push(const ProgressFn& progress, SyncReport* report);
+  // The part of Push that goes over PushStream: batches until `total` fields were answered
+  // (*done counts them) or the outbox is empty. Ok with *fall_back set when the rest must
+  // go one batch per call: the server does not know PushStream, or it refused a batch as a
+  // whole (the halving that finds the write at fault is the one-call loop's).
+  SyncError PushStreamed(const ProgressFn& progress, SyncReport* report,
+                         const store::BatchLimits& limits, uint64_t total, uint64_t* done,
+                         bool* fall_back);
   SyncError Pull(const ProgressFn& progress, SyncReport* report, v1::PullEnd* end);
   SyncError PullInto(store::PullTarget target, const std::string& scope, const ProgressFn& progress,
                      SyncReport* report, v1::PullEnd* end);
@@ -135,6 +148,8 @@ class SyncClient {
   // The status of the last failed call, for callers that treat some codes specially.
   // Batches go packed through PushPacked until a server answers that it does not know it.
   bool packed_push_ = true;
+  // Batches go over PushStream until a server answers that it does not know it.
+  bool stream_push_ = true;
   grpc::StatusCode last_code_ = grpc::StatusCode::OK;
   std::string last_message_;
 

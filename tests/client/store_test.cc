@@ -204,6 +204,123 @@ TEST_F(StoreTest, TheInFlightBatchIsResentUnchangedWithItsNumberAfterARestart) {
   EXPECT_EQ(again->request.SerializeAsString(), sent);
 }
 
+// The record ids of a batch's writes, in order.
+std::vector<std::string> RecordsOf(const OutboxBatch& batch) {
+  std::vector<std::string> ids;
+  for (const auto& w : batch.request.writes()) ids.push_back(w.record_id());
+  return ids;
+}
+
+// The batch numbers of the outbox view (entries in flight), in seq order.
+std::vector<int64_t> InFlightBatchNumbers(DeviceStore& store) {
+  auto db = Connection::Open(store.path(), false, true);
+  EXPECT_TRUE(db.ok());
+  auto stmt = db->Prepare("SELECT batch_seq FROM outbox WHERE state = 1 ORDER BY seq");
+  EXPECT_TRUE(stmt.ok());
+  std::vector<int64_t> out;
+  while (*stmt->Step()) out.push_back(stmt->Int(0));
+  return out;
+}
+
+v1::PushResponse AllApplied(const OutboxBatch& batch) {
+  v1::PushResponse answer;
+  answer.set_batch_seq(batch.batch_seq);
+  answer.set_applied_count(static_cast<uint32_t>(batch.field_count));
+  return answer;
+}
+
+TEST_F(StoreTest, AFollowingBatchHoldsNoneOfTheFirstsRecordsAndTheTwoAreAnsweredInOrder) {
+  Login();
+  auto a = store_->Create(type::kVisit, kSchool, {{"status", Value("draft")}, {"n", Value(1)}});
+  auto b = store_->Create(type::kVisit, kSchool, {{"status", Value("draft")}, {"n", Value(2)}});
+  ASSERT_TRUE(a.ok() && b.ok());
+  // The first batch takes a's two fields; a's next write comes after b's fields.
+  auto first = store_->NextBatch({.max_fields = 2, .max_bytes = 1 << 20});
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(store_->Set(*a, {{"n", Value(3)}}).ok());
+  auto c = store_->Create(type::kVisit, kSchool, {{"status", Value("draft")}});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(RecordsOf(*first), std::vector<std::string>{std::string(a->AsBytes())});
+  auto following = store_->NextFollowingBatch({.max_fields = 100, .max_bytes = 1 << 20});
+  ASSERT_TRUE(following.ok()) << following.status().ToString();
+  EXPECT_EQ(following->batch_seq, 2u);
+  EXPECT_EQ(following->field_count, 2u) << "b's fields, and it stops before a's later write";
+  EXPECT_EQ(RecordsOf(*following), std::vector<std::string>{std::string(b->AsBytes())});
+  EXPECT_EQ(InFlightBatchNumbers(*store_), (std::vector<int64_t>{1, 1, 2, 2}));
+
+  // Answered out of order: refused, nothing changes.
+  EXPECT_FALSE(store_->Acknowledge(*following, AllApplied(*following)).ok());
+  ASSERT_TRUE(store_->Acknowledge(*first, AllApplied(*first)).ok());
+  EXPECT_EQ(InFlightBatchNumbers(*store_), (std::vector<int64_t>{2, 2}));
+  ASSERT_TRUE(store_->Acknowledge(*following, AllApplied(*following)).ok());
+  EXPECT_TRUE(InFlightBatchNumbers(*store_).empty());
+  auto next = store_->NextBatch({});
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->batch_seq, 3u);
+  EXPECT_EQ(next->field_count, 2u) << "a's later write and c's status";
+}
+
+TEST_F(StoreTest, BothBatchesInFlightAreResentUnchangedAfterARestart) {
+  Login();
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(store_->Create(type::kVisit, kSchool, {{"status", Value("draft")}, {"n", Value(i)}}).ok());
+  }
+  const BatchLimits limits{.max_fields = 4, .max_bytes = 1 << 20};
+  auto first = store_->NextBatch(limits);
+  auto following = store_->NextFollowingBatch(limits);
+  ASSERT_TRUE(first.ok() && following.ok());
+  ASSERT_EQ(following->batch_seq, 2u);
+  const std::string sent_first = first->request.SerializeAsString();
+  const std::string sent_following = following->request.SerializeAsString();
+  Reopen();
+  auto again = store_->NextBatch(limits);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->resent);
+  EXPECT_EQ(again->batch_seq, 1u);
+  EXPECT_EQ(again->request.SerializeAsString(), sent_first);
+  auto again_following = store_->NextFollowingBatch(limits);
+  ASSERT_TRUE(again_following.ok());
+  EXPECT_TRUE(again_following->resent);
+  EXPECT_EQ(again_following->batch_seq, 2u);
+  EXPECT_EQ(again_following->request.SerializeAsString(), sent_following);
+  // Once the first is answered, the following one is the batch in flight: resent alone.
+  ASSERT_TRUE(store_->Acknowledge(*again, AllApplied(*again)).ok());
+  Reopen();
+  auto alone = store_->NextBatch(limits);
+  ASSERT_TRUE(alone.ok());
+  EXPECT_EQ(alone->batch_seq, 2u);
+  EXPECT_EQ(alone->request.SerializeAsString(), sent_following);
+}
+
+TEST_F(StoreTest, ADroppedFollowingBatchGoesBackToTheOutboxAndFreesItsNumber) {
+  Login();
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(store_->Create(type::kVisit, kSchool, {{"status", Value("draft")}, {"n", Value(i)}}).ok());
+  }
+  const BatchLimits limits{.max_fields = 4, .max_bytes = 1 << 20};
+  auto first = store_->NextBatch(limits);
+  auto following = store_->NextFollowingBatch(limits);
+  ASSERT_TRUE(first.ok() && following.ok());
+  EXPECT_EQ(store_->ShrinkInFlight(2).code(), StatusCode::kFailedPrecondition)
+      << "the first batch is halved only once the one behind it is out of flight";
+  ASSERT_TRUE(store_->DropFollowingBatch().ok());
+  EXPECT_EQ(InFlightBatchNumbers(*store_), (std::vector<int64_t>{1, 1, 1, 1}));
+  EXPECT_EQ(store_->DropFollowingBatch().code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(store_->ShrinkInFlight(2).ok());
+  ASSERT_TRUE(store_->Acknowledge(*store_->NextBatch(limits), [&] {
+    v1::PushResponse r;
+    r.set_batch_seq(1);
+    r.set_applied_count(2);
+    return r;
+  }()).ok());
+  // Everything not answered is pending again: the next batch takes number 2 and the rest.
+  auto next = store_->NextBatch({});
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->batch_seq, 2u);
+  EXPECT_FALSE(next->resent);
+  EXPECT_EQ(next->field_count, 6u);
+}
+
 TEST_F(StoreTest, BatchesAreBoundedByFieldsAndBytes) {
   Login();
   for (int i = 0; i < 5; ++i) {

@@ -959,6 +959,80 @@ TEST_P(PackedSyncTest, NewRecordsInNameOrderGetTheOutcomesOfTheGeneralMerge) {
   }
 }
 
+// Sends every one of `batches` on one PushStream before reading any answer, as a device
+// that pipelines; the answers it got and how the stream ended.
+std::pair<std::vector<v1::PushResponse>, grpc::Status> PushOnStream(
+    int port, const TestDevice& device, const std::vector<v1::PushRequest>& batches) {
+  auto stub = StubFor(port);
+  grpc::ClientContext context;
+  Prepare(&context, device);
+  auto stream = stub->PushStream(&context);
+  for (const v1::PushRequest& b : batches) {
+    if (!stream->Write(b)) break;
+  }
+  stream->WritesDone();
+  std::vector<v1::PushResponse> answers;
+  v1::PushResponse answer;
+  while (stream->Read(&answer)) answers.push_back(answer);
+  return {answers, stream->Finish()};
+}
+
+v1::PushRequest NewHousehold(uint64_t batch_seq, const Uuid& id, const std::string& scope,
+                             uint64_t hlc) {
+  v1::PushRequest plain;
+  plain.set_batch_seq(batch_seq);
+  auto* w = AddRecord(plain, id, "household", scope);
+  w->set_hlc(hlc);
+  AddField(w, "head_name", Value("向国华"), 0);
+  AddField(w, "village", Value("石门村"), 0);
+  return Zstd(Packed(plain));
+}
+
+TEST_P(PackedSyncTest, APushStreamStopsAtTheFirstBatchThatFailsAndAppliesNoneAfterIt) {
+  auto wang = LoggedIn("teacher_a");
+  const Uuid one = NewRecordId(), elsewhere = NewRecordId(), three = NewRecordId();
+  const uint64_t h = wang->NextHlc();
+  auto [answers, status] = PushOnStream(
+      port(), *wang,
+      {NewHousehold(1, one, kSchoolA, h), NewHousehold(2, elsewhere, kSchoolB, h + 1),
+       NewHousehold(3, three, kSchoolA, h + 2)});
+  ASSERT_EQ(answers.size(), 1u) << "only the batch before the refused one is answered";
+  EXPECT_EQ(answers[0].batch_seq(), 1u);
+  EXPECT_EQ(answers[0].applied_count(), 2u);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << status.error_message();
+  EXPECT_TRUE(storage_->GetRecord(one)->has_value());
+  EXPECT_FALSE(storage_->GetRecord(elsewhere)->has_value());
+  EXPECT_FALSE(storage_->GetRecord(three)->has_value()) << "a batch after the failed one was applied";
+  // Neither later number was recorded: the device sends the third batch again as number 2,
+  // and batch 1 again is acknowledged, not reapplied.
+  auto [again, again_status] =
+      PushOnStream(port(), *wang, {NewHousehold(1, one, kSchoolA, h), NewHousehold(2, three, kSchoolA, h + 2)});
+  ASSERT_TRUE(again_status.ok()) << again_status.error_message();
+  ASSERT_EQ(again.size(), 2u);
+  EXPECT_TRUE(again[0].duplicate());
+  EXPECT_FALSE(again[1].duplicate());
+  EXPECT_EQ(again[1].applied_count(), 2u);
+  EXPECT_TRUE(storage_->GetRecord(three)->has_value());
+}
+
+TEST_P(PackedSyncTest, APushStreamCarriesABoundedNumberOfBatches) {
+  options_.limits.max_stream_batches = 2;
+  worlds_.push_back(NewWorld());
+  ASSERT_TRUE(worlds_[0].server);
+  const int at = worlds_[0].server->port();
+  auto wang = LoggedInAt(at, "teacher_a");
+  const uint64_t h = wang->NextHlc();
+  std::vector<Uuid> ids = {NewRecordId(), NewRecordId(), NewRecordId()};
+  auto [answers, status] = PushOnStream(at, *wang,
+                                        {NewHousehold(1, ids[0], kSchoolA, h),
+                                         NewHousehold(2, ids[1], kSchoolA, h + 1),
+                                         NewHousehold(3, ids[2], kSchoolA, h + 2)});
+  EXPECT_EQ(answers.size(), 2u);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << status.error_message();
+  EXPECT_TRUE(worlds_[0].storage->GetRecord(ids[1])->has_value());
+  EXPECT_FALSE(worlds_[0].storage->GetRecord(ids[2])->has_value());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, PackedSyncTest, ::testing::ValuesIn(AvailableBackends()),
                          BackendName());
 
