@@ -313,6 +313,10 @@ class DeviceStore {
   Status AdoptWrittenBlobs();
 
   // Forms a batch of the entries after `after_seq` within `limits` (NextBatch, PrepareNextBatch).
+  // The batch in flight of number `batch_seq`, entries (after_seq, through_seq], formed again
+  // to be resent.
+  Status FormResent(int64_t after_seq, int64_t through_seq, uint64_t batch_seq, bool packed,
+                    OutboxBatch* batch);
   // With `stop_at_records`, the batch ends before the first entry of one of those records.
   Status FormBatch(int64_t after_seq, const BatchLimits& limits, OutboxBatch* batch,
                    const std::set<std::string>* stop_at_records = nullptr);

@@ -90,29 +90,37 @@ class BatchBuilder {
 
 }  // namespace
 
+Status DeviceStore::FormResent(int64_t after_seq, int64_t through_seq, uint64_t batch_seq,
+                               bool packed, OutboxBatch* batch) {
+  auto stmt = db_.Cached(kEntriesSql);
+  if (!stmt.ok()) return stmt.status();
+  BatchBuilder builder(db_, batch, packed);
+  stmt->Bind(1, after_seq).Bind(2, through_seq).Bind(3, INT64_MAX);
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (auto added = builder.Add(*stmt); !added.ok()) return added.status();
+  }
+  stmt->Reset();
+  batch->batch_seq = batch_seq;
+  batch->resent = true;
+  batch->request.set_batch_seq(batch_seq);
+  return Status::Ok();
+}
+
 Result<OutboxBatch> DeviceStore::NextBatch(const BatchLimits& limits) {
   std::lock_guard lock(mu_);
   auto marks = ReadMarks(db_);
   if (!marks.ok()) return marks.status();
   OutboxBatch batch;
-  auto stmt = db_.Cached(kEntriesSql);
-  if (!stmt.ok()) return stmt.status();
   if (marks->in_flight_seq != 0) {
-    BatchBuilder builder(db_, &batch, limits.packed);
-    stmt->Bind(1, marks->answered_through).Bind(2, marks->first_through()).Bind(3, INT64_MAX);
-    for (;;) {
-      auto row = stmt->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      if (auto added = builder.Add(*stmt); !added.ok()) return added.status();
+    if (Status s = FormResent(marks->answered_through, marks->first_through(),
+                              marks->in_flight_seq, limits.packed, &batch);
+        !s.ok()) {
+      return s;
     }
-    stmt->Reset();
-    if (batch.field_count > 0) {
-      batch.batch_seq = marks->in_flight_seq;
-      batch.resent = true;
-      batch.request.set_batch_seq(batch.batch_seq);
-      return batch;
-    }
+    if (batch.field_count > 0) return batch;
     // Nothing left of it (cannot happen unless the file was edited): forget it.
     marks->in_flight_seq = 0;
     marks->in_flight_through = marks->answered_through;
@@ -204,21 +212,12 @@ Result<OutboxBatch> DeviceStore::NextFollowingBatch(const BatchLimits& limits) {
   if (marks->in_flight_seq == 0) return FailedPrecondition("no batch in flight");
   OutboxBatch batch;
   if (marks->in_flight_split != 0) {  // in flight already: sent again as it was
-    auto stmt = db_.Cached(kEntriesSql);
-    if (!stmt.ok()) return stmt.status();
-    BatchBuilder builder(db_, &batch, limits.packed);
-    stmt->Bind(1, marks->in_flight_split).Bind(2, marks->in_flight_through).Bind(3, INT64_MAX);
-    for (;;) {
-      auto row = stmt->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      if (auto added = builder.Add(*stmt); !added.ok()) return added.status();
+    if (Status s = FormResent(marks->in_flight_split, marks->in_flight_through,
+                              marks->in_flight_seq + 1, limits.packed, &batch);
+        !s.ok()) {
+      return s;
     }
-    stmt->Reset();
     if (batch.field_count == 0) return Internal("the following batch in flight has no entries");
-    batch.batch_seq = marks->in_flight_seq + 1;
-    batch.resent = true;
-    batch.request.set_batch_seq(batch.batch_seq);
     return batch;
   }
   if (marks->next_batch_seq != marks->in_flight_seq + 1) return OutboxBatch{};

@@ -439,14 +439,21 @@ SyncError SyncClient::PushStreamed(const ProgressFn& progress, SyncReport* repor
   bool more = true;  // the outbox may hold more for this sync
   while (more) {
     if (cancelled_) return CancelledError();
+    if (*done >= total && *done > 0) return NoError();  // later writes wait for the next sync
     // The first batch is formed before the stream opens: with nothing to push, a sync
     // makes no push call at all.
     std::optional<Result<store::OutboxBatch>> first = store_.NextBatch(limits);
     if (!first->ok()) return LocalError(first->status());
     if ((*first)->empty()) return NoError();
     bool stream_full = false;
+    // The stream carries at most the batches this sync still needs (one more: batches bound
+    // by bytes may come smaller), up to batches_per_stream, and has a batch's deadline for
+    // each.
+    const uint64_t max_fields = std::max<uint64_t>(limits.max_fields, 1);
+    const uint64_t expected = std::min<uint64_t>(
+        per_stream, (total > *done ? (total - *done + max_fields - 1) / max_fields : 0) + 1);
     SyncError error = Call(
-        "PushStream", options_.push_deadline * per_stream, /*authorized=*/true,
+        "PushStream", options_.push_deadline * static_cast<int>(expected), /*authorized=*/true,
         [&](grpc::ClientContext& context) {
           Attempt a;
           context.set_compression_algorithm(GRPC_COMPRESS_NONE);  // zstd inside
@@ -464,7 +471,7 @@ SyncError SyncClient::PushStreamed(const ProgressFn& progress, SyncReport* repor
           };
           for (;;) {
             // Writes made while this sync runs wait for the next one (as in Push).
-            while (more && sent.size() < 2 && sent_count < per_stream &&
+            while (more && sent.size() < 2 && sent_count < expected &&
                    (*done + sent_fields < total || (*done == 0 && sent_count == 0))) {
               Result<store::OutboxBatch> batch =
                   first ? std::move(*first)
@@ -505,7 +512,7 @@ SyncError SyncClient::PushStreamed(const ProgressFn& progress, SyncReport* repor
             sent.pop_front();
             if (progress) progress({SyncPhase::kPush, *done, std::max(total, *done)});
           }
-          stream_full = sent_count >= per_stream;
+          stream_full = sent_count >= expected;
           stream->WritesDone();
           a.rpc = stream->Finish();
           return a;

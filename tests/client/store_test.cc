@@ -260,15 +260,24 @@ TEST_F(StoreTest, AFollowingBatchHoldsNoneOfTheFirstsRecordsAndTheTwoAreAnswered
   EXPECT_EQ(next->field_count, 2u) << "a's later write and c's status";
 }
 
+// Four new two-field visits, and two batches of four fields in flight: *first and *following.
+void PutTwoBatchesInFlight(DeviceStore& store, const BatchLimits& limits, OutboxBatch* first,
+                           OutboxBatch* following) {
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(store.Create(type::kVisit, kSchool, {{"status", Value("draft")}, {"n", Value(i)}}).ok());
+  }
+  auto a = store.NextBatch(limits);
+  auto b = store.NextFollowingBatch(limits);
+  ASSERT_TRUE(a.ok() && b.ok());
+  *first = std::move(a).value();
+  *following = std::move(b).value();
+}
+
 TEST_F(StoreTest, BothBatchesInFlightAreResentUnchangedAfterARestart) {
   Login();
-  for (int i = 0; i < 4; ++i) {
-    ASSERT_TRUE(store_->Create(type::kVisit, kSchool, {{"status", Value("draft")}, {"n", Value(i)}}).ok());
-  }
   const BatchLimits limits{.max_fields = 4, .max_bytes = 1 << 20};
-  auto first = store_->NextBatch(limits);
-  auto following = store_->NextFollowingBatch(limits);
-  ASSERT_TRUE(first.ok() && following.ok());
+  std::optional<OutboxBatch> first(std::in_place), following(std::in_place);
+  ASSERT_NO_FATAL_FAILURE(PutTwoBatchesInFlight(*store_, limits, &*first, &*following));
   ASSERT_EQ(following->batch_seq, 2u);
   const std::string sent_first = first->request.SerializeAsString();
   const std::string sent_following = following->request.SerializeAsString();
@@ -294,13 +303,9 @@ TEST_F(StoreTest, BothBatchesInFlightAreResentUnchangedAfterARestart) {
 
 TEST_F(StoreTest, ADroppedFollowingBatchGoesBackToTheOutboxAndFreesItsNumber) {
   Login();
-  for (int i = 0; i < 4; ++i) {
-    ASSERT_TRUE(store_->Create(type::kVisit, kSchool, {{"status", Value("draft")}, {"n", Value(i)}}).ok());
-  }
   const BatchLimits limits{.max_fields = 4, .max_bytes = 1 << 20};
-  auto first = store_->NextBatch(limits);
-  auto following = store_->NextFollowingBatch(limits);
-  ASSERT_TRUE(first.ok() && following.ok());
+  std::optional<OutboxBatch> first(std::in_place), following(std::in_place);
+  ASSERT_NO_FATAL_FAILURE(PutTwoBatchesInFlight(*store_, limits, &*first, &*following));
   EXPECT_EQ(store_->ShrinkInFlight(2).code(), StatusCode::kFailedPrecondition)
       << "the first batch is halved only once the one behind it is out of flight";
   ASSERT_TRUE(store_->DropFollowingBatch().ok());
