@@ -221,6 +221,8 @@ double ProcessCpuSeconds() {
   return t.tv_sec + t.tv_nsec / 1e9;
 }
 
+void PerfControl(const char* phase, bool on);
+
 // A sync split at the start of its pull phase: how long the push took and what it cost.
 struct SplitSync {
   double push_s = 0, total_s = 0;
@@ -244,6 +246,7 @@ SplitSync TimedSync(Device& d, ByteProxy& proxy) {
       out.push_cpu_s = ThreadCpuSeconds() - cpu_start;
       out.push_process_cpu_s = ProcessCpuSeconds() - process_start;
       out.push_bytes = proxy.Read() - start_count;
+      PerfControl("push", false);  // a profile of the push phase ends with it
     }
   });
   out.total_s = Seconds(start, Clock::now());
@@ -479,7 +482,6 @@ int Main(int argc, char** argv) {
   const double create_s = Seconds(create_start, Clock::now());
   PerfControl("push", true);
   const SplitSync push = TimedSync(wang, proxy);
-  PerfControl("push", false);
   const WireCount echo = push.total_bytes - push.push_bytes;
 
   // Pull into a fresh device.
