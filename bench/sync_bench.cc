@@ -604,7 +604,7 @@ int Main(int argc, char** argv) {
   server.server->Shutdown();
   server.storage.reset();
   DropServerDatabase(db);
-  std::filesystem::remove_all(dir);
+  if (!std::getenv("SYNC_BENCH_KEEP")) std::filesystem::remove_all(dir);  // keep: look at the files
   return 0;
 }
 

@@ -12,7 +12,8 @@
 // format 2 when its record changes): byte 0x02, then as format 1 except that after a field's value comes one byte: 0x00, then
 // its hlc, node and position as in format 1; or 0x01, the same stamp and position as the
 // field before it. Fields written together share both, so a new 40-field visit stores one
-// stamp instead of forty (about 730 bytes become about 300).
+// stamp instead of forty: 39 stamps of about 12 bytes become one byte each, and a
+// benchmark visit's row shrinks from about 1,250 bytes to about 820.
 #pragma once
 
 #include <cstdint>
