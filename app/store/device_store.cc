@@ -207,6 +207,7 @@ Status DeviceStore::Wipe() {
   }
   clock_.set_node(0);
   clock_offset_ms_ = 0;
+  flight_records_.clear();
   scopes_.clear();
   user_.clear();
   if (Status s = RemoveBlobFiles(); !s.ok()) return s;  // photos of children go too

@@ -317,11 +317,27 @@ class DeviceStore {
   // to be resent.
   Status FormResent(int64_t after_seq, int64_t through_seq, uint64_t batch_seq, bool packed,
                     OutboxBatch* batch);
-  // With `stop_at_records`, the batch ends before the first entry of one of those records.
+  // With `stop_at_records` (sorted), the batch ends before the first entry of one of those
+  // records.
   Status FormBatch(int64_t after_seq, const BatchLimits& limits, OutboxBatch* batch,
-                   const std::set<std::string>* stop_at_records = nullptr);
+                   const std::vector<std::string>* stop_at_records = nullptr);
+  // Notes the records of a batch just put in flight (see FlightRecords).
+  void NoteInFlight(const OutboxBatch& batch);
+  // The records with entries in (after_seq, through_seq], sorted: from flight_records_ when
+  // a batch covered exactly that range, else read from the outbox.
+  Result<std::vector<std::string>> RecordsInRange(int64_t after_seq, int64_t through_seq);
+
+  // The records of the last batches put in flight, by their entry range. An entry's seq is
+  // never reused and entries in flight are only removed, so a range's records can only
+  // shrink: a noted set may hold more than the range now does, which only ends a
+  // following batch earlier. NextFollowingBatch then needs no scan of the outbox.
+  struct FlightRecords {
+    int64_t after_seq = 0, through_seq = 0;
+    std::vector<std::string> record_ids;  // sorted, unique
+  };
 
   std::mutex mu_;
+  std::vector<FlightRecords> flight_records_;  // guarded by mu_; at most two, newest last
   // Counts every change to outbox entries or marks other than a batch being formed or
   // answered without rejections: a prepared batch is valid only while it stands still.
   uint64_t outbox_version_ = 0;  // guarded by mu_

@@ -2,8 +2,9 @@
 // recording the server's answers (see the outbox states in device_store.h). An entry's
 // state is its seq's place relative to the marks in sync_state (store_internal.h), so a
 // batch changes state with one row write, whatever its size.
+#include <algorithm>
+#include <functional>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -141,11 +142,12 @@ Result<OutboxBatch> DeviceStore::NextBatch(const BatchLimits& limits) {
   marks->in_flight_through = last_seq;
   if (Status s = WriteMarks(db_, *marks); !s.ok()) return s;
   if (Status s = txn.Commit(); !s.ok()) return s;
+  NoteInFlight(batch);
   return batch;
 }
 
 Status DeviceStore::FormBatch(int64_t after_seq, const BatchLimits& limits, OutboxBatch* batch,
-                              const std::set<std::string>* stop_at_records) {
+                              const std::vector<std::string>* stop_at_records) {
   auto stmt = db_.Cached(kEntriesSql);
   if (!stmt.ok()) return stmt.status();
   BatchBuilder builder(db_, batch, limits.packed);
@@ -158,7 +160,16 @@ Status DeviceStore::FormBatch(int64_t after_seq, const BatchLimits& limits, Outb
     auto row = stmt->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    if (stop_at_records && stop_at_records->count(std::string(stmt->BlobView(1)))) break;
+    if (stop_at_records) {
+      // Checked where a record's run of entries starts: the rest of a run is the same record.
+      const std::string_view id = stmt->BlobView(1);
+      const int n = batch->request.writes_size();
+      if ((n == 0 || batch->request.writes(n - 1).record_id() != id) &&
+          std::binary_search(stop_at_records->begin(), stop_at_records->end(), id,
+                             std::less<>())) {
+        break;
+      }
+    }
     auto added = builder.Add(*stmt);
     if (!added.ok()) return added.status();
     bytes += *added;
@@ -202,6 +213,7 @@ Result<bool> DeviceStore::MakeInFlight(OutboxBatch& batch) {
   if (Status s = WriteMarks(db_, *marks); !s.ok()) return s;
   if (Status s = txn.Commit(); !s.ok()) return s;
   batch.prepared = false;
+  NoteInFlight(batch);
   return true;
 }
 
@@ -222,18 +234,9 @@ Result<OutboxBatch> DeviceStore::NextFollowingBatch(const BatchLimits& limits) {
   }
   if (marks->next_batch_seq != marks->in_flight_seq + 1) return OutboxBatch{};
   // The records of the first batch: the following one ends before its first entry of one.
-  std::set<std::string> first_records;
-  auto ids = db_.Cached("SELECT DISTINCT record_id FROM outbox_entry WHERE seq > ? AND seq <= ?");
-  if (!ids.ok()) return ids.status();
-  ids->Bind(1, marks->answered_through).Bind(2, marks->in_flight_through);
-  for (;;) {
-    auto row = ids->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    first_records.insert(ids->Blob(0));
-  }
-  ids->Reset();
-  if (Status s = FormBatch(marks->in_flight_through, limits, &batch, &first_records); !s.ok()) {
+  auto first_records = RecordsInRange(marks->answered_through, marks->in_flight_through);
+  if (!first_records.ok()) return first_records.status();
+  if (Status s = FormBatch(marks->in_flight_through, limits, &batch, &*first_records); !s.ok()) {
     return s;
   }
   if (batch.field_count == 0) return OutboxBatch{};
@@ -246,7 +249,41 @@ Result<OutboxBatch> DeviceStore::NextFollowingBatch(const BatchLimits& limits) {
   marks->next_batch_seq = batch.batch_seq + 1;
   if (Status s = WriteMarks(db_, *marks); !s.ok()) return s;
   if (Status s = txn.Commit(); !s.ok()) return s;
+  NoteInFlight(batch);
   return batch;
+}
+
+void DeviceStore::NoteInFlight(const OutboxBatch& batch) {
+  FlightRecords noted{batch.after_seq, batch.last_seq, {}};
+  noted.record_ids.reserve(static_cast<size_t>(batch.request.writes_size()));
+  for (const v1::RecordWrite& write : batch.request.writes()) {
+    noted.record_ids.push_back(write.record_id());
+  }
+  std::sort(noted.record_ids.begin(), noted.record_ids.end());
+  noted.record_ids.erase(std::unique(noted.record_ids.begin(), noted.record_ids.end()),
+                         noted.record_ids.end());
+  if (flight_records_.size() >= 2) flight_records_.erase(flight_records_.begin());
+  flight_records_.push_back(std::move(noted));
+}
+
+Result<std::vector<std::string>> DeviceStore::RecordsInRange(int64_t after_seq,
+                                                             int64_t through_seq) {
+  for (const FlightRecords& noted : flight_records_) {
+    if (noted.after_seq == after_seq && noted.through_seq == through_seq) return noted.record_ids;
+  }
+  std::vector<std::string> ids;
+  auto q = db_.Cached("SELECT DISTINCT record_id FROM outbox_entry WHERE seq > ? AND seq <= ? "
+                      "ORDER BY record_id");
+  if (!q.ok()) return q.status();
+  q->Bind(1, after_seq).Bind(2, through_seq);
+  for (;;) {
+    auto row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    ids.push_back(q->Blob(0));
+  }
+  q->Reset();
+  return ids;
 }
 
 Status DeviceStore::DropFollowingBatch() {
