@@ -63,7 +63,11 @@ Result<std::unique_ptr<DeviceStore>> DeviceStore::Open(const std::string& path,
                              "PRAGMA foreign_keys=OFF",
                              // A pull lets the WAL grow (replica.cc); once checkpointed and
                              // reset it shrinks back to this.
-                             "PRAGMA journal_size_limit=4194304"}) {
+                             "PRAGMA journal_size_limit=4194304",
+                             // Pages read in place instead of copied by pread: push and
+                             // pull of 10,000 visits about 10% faster (bench/sync_bench).
+                             // Only the first 256 MiB of the file are mapped.
+                             "PRAGMA mmap_size=268435456"}) {
     if (Status s = db->Exec(pragma); !s.ok()) return s;
   }
   if (Status s = MigrateDeviceSchema(*db); !s.ok()) return s;

@@ -1,5 +1,6 @@
 #include "app/store/sqlite.h"
 
+#include <mutex>
 #include <utility>
 
 namespace homevisit::store {
@@ -116,6 +117,11 @@ Result<StatementRef> Connection::Cached(const std::string& sql) {
 }
 
 Result<Connection> Connection::Open(const std::string& path, bool create, bool read_only) {
+  // No memory statistics: they put every allocation of every connection behind one
+  // process-wide mutex, which the sync thread and the UI's readers then contend for. Only
+  // takes effect before SQLite's first use; nothing here reads those statistics.
+  static std::once_flag configured;
+  std::call_once(configured, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   int flags = SQLITE_OPEN_NOMUTEX;  // each connection is used by one thread at a time
   flags |= read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
   if (create && !read_only) flags |= SQLITE_OPEN_CREATE;

@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <mutex>
+
 namespace homevisit::server::sqlite {
 
 Status ErrorStatus(int rc, sqlite3* db, std::string_view what) {
@@ -82,6 +84,11 @@ bool Statement::IsNull(int column) const {
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
                                                      int busy_timeout_ms) {
+  // No memory statistics: they put every allocation of every connection behind one
+  // process-wide mutex, which the request threads and the checkpointer then contend for.
+  // Only takes effect before SQLite's first use; nothing here reads those statistics.
+  static std::once_flag configured;
+  std::call_once(configured, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db,
                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
