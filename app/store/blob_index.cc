@@ -26,10 +26,22 @@ constexpr size_t kShaBytes = 32;
 
 // The serialized protocol Value starts with its oneof tag: blob_sha256 (field 9) or rows
 // (field 10), both length-delimited. Other values cannot hold a blob reference, so a scan
-// decodes only these (MayHoldBlob). The same condition is the partial index
-// outbox_entry_blobs (schema.cc), so the scan reads only such entries; confirmed records
-// with such a field have has_blobs = 1 (index record_with_blobs).
-constexpr char kMayHoldBlobSql[] = "substr(value, 1, 1) IN (x'4a', x'52')";
+// decodes only these (MayHoldBlob). Outbox entries with such a value, or groups with such
+// a field, have has_blobs = 1, the condition of the partial index outbox_entry_blobs
+// (schema.cc), so the scan reads only them; confirmed records with such a field have
+// has_blobs = 1 too (index record_with_blobs).
+constexpr char kMayHoldBlobSql[] = "has_blobs = 1";
+
+// The values of one outbox entry's field writes that may hold a blob reference.
+std::vector<std::string_view> BlobValuesOf(std::string_view name, std::string_view value) {
+  std::vector<StoredField> fields;
+  std::vector<std::string_view> out;
+  if (!EntryFields(name, value, 0, 0, &fields).ok()) return out;  // damaged: holds none
+  for (const StoredField& f : fields) {
+    if (MayHoldBlob(f.value)) out.push_back(f.value);
+  }
+  return out;
+}
 
 void CollectBlobs(const Value& value, std::vector<std::string>* out) {
   if (const BlobRef* ref = value.get_if<BlobRef>()) {
@@ -94,7 +106,8 @@ Status DeviceStore::AttachBlob(const Uuid& id, const std::string& field, const s
 }
 
 Status DeviceStore::AdoptWrittenBlobs() {
-  auto q = db_.Cached(std::string("SELECT record_id, value FROM outbox_entry WHERE ") + kMayHoldBlobSql);
+  auto q = db_.Cached(std::string("SELECT record_id, value, name FROM outbox_entry WHERE ") +
+                      kMayHoldBlobSql);
   auto note = db_.Cached(
       "INSERT INTO device_blob(sha256, bytes, record_id, uploaded, added_ms) "
       "VALUES (?, ?, ?, 0, ?) ON CONFLICT(sha256) DO NOTHING");
@@ -105,10 +118,11 @@ Status DeviceStore::AdoptWrittenBlobs() {
     auto row = q->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    auto value = DecodeValue(q->BlobView(1));
-    if (!value.ok()) continue;
     std::vector<std::string> shas;
-    CollectBlobs(*value, &shas);
+    for (std::string_view encoded : BlobValuesOf(q->BlobView(2), q->BlobView(1))) {
+      auto value = DecodeValue(encoded);
+      if (value.ok()) CollectBlobs(*value, &shas);
+    }
     for (const std::string& sha : shas) {
       struct stat st;
       if (sha.size() != kShaBytes || stat(BlobPath(sha).c_str(), &st) != 0) continue;
@@ -200,7 +214,7 @@ Result<std::optional<Uuid>> DeviceStore::RecordReferencingBlob(const std::string
     }
   }
   confirmed->Reset();
-  auto q = db_.Cached(std::string("SELECT record_id, value FROM outbox_entry WHERE ") +
+  auto q = db_.Cached(std::string("SELECT record_id, value, name FROM outbox_entry WHERE ") +
                       kMayHoldBlobSql + " AND instr(value, ?) > 0");
   if (!q.ok()) return q.status();
   q->BindBlob(1, sha256);
@@ -208,7 +222,11 @@ Result<std::optional<Uuid>> DeviceStore::RecordReferencingBlob(const std::string
     auto row = q->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    if (!References(q->BlobView(1), sha256)) continue;
+    bool referenced = false;
+    for (std::string_view encoded : BlobValuesOf(q->BlobView(2), q->BlobView(1))) {
+      referenced = referenced || References(encoded, sha256);
+    }
+    if (!referenced) continue;
     if (auto id = Uuid::FromBytes(q->BlobView(0))) return std::optional<Uuid>(*id);
   }
   return std::optional<Uuid>();

@@ -300,8 +300,8 @@ Status DeviceStore::Delete(const Uuid& id) { return Set(id, {{kDeletedField, Val
 Result<int64_t> DeviceStore::PendingCount() {
   std::lock_guard lock(mu_);
   return db_.QueryInt(
-      "SELECT count(*) FROM outbox_entry WHERE seq > (SELECT answered_through FROM sync_state "
-      "WHERE id = 1)");
+      "SELECT coalesce(sum(field_count), 0) FROM outbox_entry WHERE seq > "
+      "(SELECT answered_through FROM sync_state WHERE id = 1)");
 }
 
 Status DeviceStore::ResolveConflict(const Uuid& conflict_id, const Value& chosen,
@@ -375,19 +375,74 @@ Status DeviceStore::WriteFields(const Uuid& id, const FieldValues& fields, const
     sent_through = marks->in_flight_through;
   }
 
+  std::vector<std::string> encoded_values;
+  encoded_values.reserve(fields.size());
+  for (const auto& [name, value] : fields) {
+    encoded_values.push_back(EncodeValue(value));
+    if (encoded_values.back().size() > kMaxValueBytes) {
+      return InvalidArgument("value of '" + name + "' is too large");
+    }
+  }
+  auto append = db_.Cached(
+      "INSERT INTO outbox_entry(record_id, name, value, hlc, base_hlc, base_node, field_count, "
+      "has_blobs) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!append.ok()) return append.status();
+  size_t total_bytes = 0;
+  for (const std::string& v : encoded_values) total_bytes += v.size();
+  if (new_record && fields.size() > 1 && total_bytes <= kMaxGroupBytes) {
+    // One group entry for all of them (store_internal.h kGroupEntry); no field has a base.
+    std::vector<StoredField> group;
+    group.reserve(fields.size());
+    bool blobs = false;
+    size_t i = 0;
+    for (const auto& [name, value] : fields) {  // a std::map: in name order
+      group.push_back(StoredField{name, encoded_values[i], stamp.hlc, stamp.node});
+      blobs = blobs || MayHoldBlob(encoded_values[i]);
+      ++i;
+    }
+    std::string blob;
+    EncodeFields(group, &blob);
+    append->Reset();
+    append->BindBlob(1, id_bytes).BindText(2, std::string(kGroupEntry)).BindBlob(3, blob);
+    append->Bind(4, static_cast<int64_t>(stamp.hlc)).BindNull(5).BindNull(6);
+    append->Bind(7, static_cast<int64_t>(fields.size())).Bind(8, blobs ? 1 : 0);
+    if (Status s = append->Run(); !s.ok()) return s;
+    for (const auto& [name, value] : fields) {
+      if (IsQueryKey(type, name)) {
+        if (Status s = PutKey(db_, id_bytes, name, KeyText(value)); !s.ok()) return s;
+      }
+    }
+    return Status::Ok();
+  }
+
   auto latest = db_.Cached(
       "SELECT seq, hlc FROM outbox_entry WHERE record_id = ? AND name = ? "
       "ORDER BY seq DESC LIMIT 1");
-  auto coalesce = db_.Cached("UPDATE outbox_entry SET value = ?, hlc = ? WHERE seq = ?");
-  auto append = db_.Cached(
-      "INSERT INTO outbox_entry(record_id, name, value, hlc, base_hlc, base_node) "
-      "VALUES (?, ?, ?, ?, ?, ?)");
-  for (auto* s : {&latest, &coalesce, &append}) {
+  auto group_of = db_.Cached(
+      "SELECT seq, value FROM outbox_entry WHERE record_id = ? AND name = '' "
+      "ORDER BY seq DESC LIMIT 1");
+  auto coalesce = db_.Cached("UPDATE outbox_entry SET value = ?, hlc = ?, has_blobs = ? WHERE seq = ?");
+  // A group's own hlc stays the record's first stamp, the one most of its fields share.
+  auto coalesce_group = db_.Cached("UPDATE outbox_entry SET value = ?, has_blobs = ? WHERE seq = ?");
+  for (auto* s : {&latest, &group_of, &coalesce, &coalesce_group}) {
     if (!s->ok()) return s->status();
   }
+  // The record's group, read once: a field may be in it (kGroupEntry).
+  int64_t group_seq = 0;
+  std::string group_blob;
+  if (!new_record) {
+    group_of->BindBlob(1, id_bytes);
+    auto held = group_of->Step();
+    if (!held.ok()) return held.status();
+    if (*held) {
+      group_seq = group_of->Int(0);
+      group_blob = group_of->Blob(1);
+    }
+    group_of->Reset();
+  }
+  size_t i = 0;
   for (const auto& [name, value] : fields) {
-    const std::string encoded = EncodeValue(value);
-    if (encoded.size() > kMaxValueBytes) return InvalidArgument("value of '" + name + "' is too large");
+    const std::string& encoded = encoded_values[i++];
     // A new record has no earlier entry and no confirmed value to look for.
     Result<bool> row = false;
     if (!new_record) {
@@ -396,22 +451,57 @@ Status DeviceStore::WriteFields(const Uuid& id, const FieldValues& fields, const
       row = latest->Step();
       if (!row.ok()) return row.status();
     }
-    if (*row && latest->Int(0) > sent_through) {
+    // The newest entry of this field: a single entry (newer than any group), else a group's.
+    int64_t entry_seq = 0;
+    std::optional<Stamp> entry_stamp;
+    std::vector<StoredField> group;
+    const StoredField* in_group = nullptr;
+    if (*row) {
+      entry_seq = latest->Int(0);
+      entry_stamp = Stamp{static_cast<uint64_t>(latest->Int(1)), stamp.node};
+    } else if (group_seq != 0) {
+      if (Status s = DecodeFields(group_blob, &group); !s.ok()) return s;
+      if ((in_group = FindField(group, name))) {
+        entry_seq = group_seq;
+        entry_stamp = Stamp{in_group->hlc, in_group->node};
+      }
+    }
+    if (entry_stamp && entry_seq > sent_through) {
       // Coalesce: the server will see one write, based on what the user first edited.
-      coalesce->Reset();
-      coalesce->BindBlob(1, encoded).Bind(2, static_cast<int64_t>(stamp.hlc)).Bind(3, latest->Int(0));
-      if (Status s = coalesce->Run(); !s.ok()) return s;
+      if (in_group) {
+        bool blobs = false;
+        for (StoredField& f : group) {
+          if (&f == in_group) {
+            f.value = encoded;
+            f.hlc = stamp.hlc;
+            f.node = stamp.node;
+          }
+          blobs = blobs || MayHoldBlob(f.value);
+        }
+        std::string blob;
+        EncodeFields(group, &blob);
+        group_blob = std::move(blob);  // `group` viewed the old blob: it is not used again
+        coalesce_group->Reset();
+        coalesce_group->BindBlob(1, group_blob).Bind(2, blobs ? 1 : 0).Bind(3, group_seq);
+        if (Status s = coalesce_group->Run(); !s.ok()) return s;
+      } else {
+        coalesce->Reset();
+        coalesce->BindBlob(1, encoded).Bind(2, static_cast<int64_t>(stamp.hlc));
+        coalesce->Bind(3, MayHoldBlob(encoded) ? 1 : 0).Bind(4, entry_seq);
+        if (Status s = coalesce->Run(); !s.ok()) return s;
+      }
     } else {
       append->Reset();
       append->BindBlob(1, id_bytes).BindText(2, name).BindBlob(3, encoded);
       append->Bind(4, static_cast<int64_t>(stamp.hlc));
-      if (*row) {  // in flight or answered: this write is based on it
-        append->Bind(5, latest->Int(1)).Bind(6, stamp.node);
+      if (entry_stamp) {  // in flight or answered: this write is based on it
+        append->Bind(5, static_cast<int64_t>(entry_stamp->hlc)).Bind(6, entry_stamp->node);
       } else if (const StoredField* base = FindField(confirmed, name)) {
         append->Bind(5, static_cast<int64_t>(base->hlc)).Bind(6, base->node);
       } else {
         append->BindNull(5).BindNull(6);
       }
+      append->Bind(7, 1).Bind(8, MayHoldBlob(encoded) ? 1 : 0);
       if (Status s = append->Run(); !s.ok()) return s;
     }
     if (IsQueryKey(type, name)) {

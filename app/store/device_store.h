@@ -226,10 +226,13 @@ class DeviceStore {
   // push stream, which then ends unread).
   Status DropFollowingBatch();
   // The server refused the in-flight batch as a whole without recording it: keeps its first
-  // `keep_fields` entries in flight (same batch number) and returns the rest to pending.
-  Status ShrinkInFlight(size_t keep_fields);
-  // The server refused a one-entry in-flight batch without recording it: the entry moves to
-  // rejected_write with `reason`, and its batch number is reused by the next batch.
+  // entries holding at most `keep_fields` field writes in flight (same batch number; at
+  // least one entry, a group whole) and returns the rest to pending. False when the batch
+  // is one entry: nothing to halve, that entry is the one at fault.
+  Result<bool> ShrinkInFlight(size_t keep_fields);
+  // The server refused a one-entry in-flight batch without recording it: the entry (every
+  // field of a group) moves to rejected_write with `reason`, and its batch number is reused
+  // by the next batch.
   Status RejectInFlight(const std::string& reason);
   // Records the server's answer to the in-flight batch: answered entries stay (state
   // answered) until FinishPull; rejected ones move to rejected_write. InvalidArgument if the
@@ -303,8 +306,11 @@ class DeviceStore {
   // the value's form only).
   Status CheckWritable(const std::string& type, const std::string& name, const Value& value,
                        bool record_exists) const;
-  // Moves the outbox entries with seq in [first_seq, last_seq] to rejected_write.
-  Status MoveToRejected(int64_t first_seq, int64_t last_seq, const std::string& reason);
+  // Moves the outbox entries with seq in [first_seq, last_seq] to rejected_write, every
+  // field of a group. With `part` >= 0 (first_seq == last_seq), only the part-th field
+  // write of that entry: a group keeps its other fields.
+  Status MoveToRejected(int64_t first_seq, int64_t last_seq, const std::string& reason,
+                        int part = -1);
   Uuid NewId();
   // Deletes every file in BlobDir() (Wipe).
   Status RemoveBlobFiles();

@@ -19,7 +19,7 @@ namespace {
 
 // Entries in seq order from a range of seqs: (?1, ?2], at most ?3.
 constexpr char kEntriesSql[] =
-    "SELECT seq, record_id, name, value, hlc, base_hlc, base_node FROM outbox_entry "
+    "SELECT seq, record_id, name, value, hlc, base_hlc, base_node, field_count FROM outbox_entry "
     "WHERE seq > ?1 AND seq <= ?2 ORDER BY seq LIMIT ?3";
 
 // Builds the batch from outbox entries: consecutive entries of one record share a
@@ -55,6 +55,29 @@ class BatchBuilder {
     }
     const std::string_view value = row.BlobView(3);
     const uint64_t row_hlc = static_cast<uint64_t>(row.Int(4));
+    if (row.BlobView(2) == kGroupEntry) {
+      // Each field of the group is one field write; its entry is the group's seq, and its
+      // place in the group follows from its place among them (Acknowledge).
+      if (Status s = DecodeFields(value, &group_); !s.ok()) return s;
+      const int64_t seq = row.Int(0);
+      for (const StoredField& f : group_) {
+        if (packed_) {
+          wire::AppendPackedWrite(write->mutable_packed_fields(), names_.IndexOf(f.name), f.value,
+                                  f.hlc != write->hlc() ? f.hlc : 0, std::nullopt);
+        } else {
+          v1::FieldWrite* w = write->add_fields();
+          w->set_name(std::string(f.name));
+          if (!w->mutable_value()->ParseFromArray(f.value.data(), static_cast<int>(f.value.size()))) {
+            return Internal("outbox entry holds a malformed value");
+          }
+          if (f.hlc != write->hlc()) w->set_hlc(f.hlc);
+        }
+        batch_->entries.back().push_back(seq);
+        ++batch_->field_count;
+        bytes += f.name.size() + f.value.size() + 24;
+      }
+      return bytes;
+    }
     if (packed_) {
       std::optional<Stamp> base;
       if (!row.IsNull(5)) {
@@ -87,6 +110,7 @@ class BatchBuilder {
   OutboxBatch* batch_;
   const bool packed_;
   wire::FieldNameTable names_;
+  std::vector<StoredField> group_;
 };
 
 }  // namespace
@@ -160,6 +184,12 @@ Status DeviceStore::FormBatch(int64_t after_seq, const BatchLimits& limits, Outb
     auto row = stmt->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
+    // A group holds many field writes: the field bound counts them (the first entry always
+    // goes, whatever its size).
+    if (batch->field_count > 0 &&
+        batch->field_count + static_cast<size_t>(stmt->Int(7)) > limits.max_fields) {
+      break;
+    }
     if (stop_at_records) {
       // Checked where a record's run of entries starts: the rest of a run is the same record.
       const std::string_view id = stmt->BlobView(1);
@@ -298,63 +328,106 @@ Status DeviceStore::DropFollowingBatch() {
   return WriteMarks(db_, *marks);
 }
 
-Status DeviceStore::ShrinkInFlight(size_t keep_fields) {
+Result<bool> DeviceStore::ShrinkInFlight(size_t keep_fields) {
   std::lock_guard lock(mu_);
   ++outbox_version_;
   auto marks = ReadMarks(db_);
   if (!marks.ok()) return marks.status();
   if (marks->in_flight_seq == 0) return FailedPrecondition("no batch in flight");
   if (marks->in_flight_split != 0) return FailedPrecondition("a following batch is in flight");
-  // The batch keeps its first `keep_fields` entries: its range ends at the last of them.
-  auto last = db_.Cached(
-      "SELECT max(seq) FROM (SELECT seq FROM outbox_entry WHERE seq > ?1 AND seq <= ?2 "
-      "ORDER BY seq LIMIT ?3)");
-  if (!last.ok()) return last.status();
-  last->Bind(1, marks->answered_through).Bind(2, marks->in_flight_through);
-  last->Bind(3, static_cast<int64_t>(std::max<size_t>(keep_fields, 1)));
-  auto row = last->Step();
-  if (!row.ok()) return row.status();
-  if (!*row || last->IsNull(0)) return Status::Ok();  // nothing in it to keep
-  marks->in_flight_through = last->Int(0);
-  last->Reset();
-  return WriteMarks(db_, *marks);
+  // The batch keeps its first entries holding `keep_fields` field writes, at least one
+  // entry (a group is kept whole): its range ends at the last of them.
+  auto entries = db_.Cached(
+      "SELECT seq, field_count FROM outbox_entry WHERE seq > ?1 AND seq <= ?2 ORDER BY seq");
+  if (!entries.ok()) return entries.status();
+  entries->Bind(1, marks->answered_through).Bind(2, marks->in_flight_through);
+  int64_t last_kept = 0;
+  size_t kept = 0;
+  for (;;) {
+    auto row = entries->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    const size_t n = static_cast<size_t>(std::max<int64_t>(entries->Int(1), 1));
+    if (last_kept != 0 && kept + n > std::max<size_t>(keep_fields, 1)) break;
+    last_kept = entries->Int(0);
+    kept += n;
+  }
+  entries->Reset();
+  if (last_kept == 0 || last_kept == marks->in_flight_through) return false;  // one entry
+  marks->in_flight_through = last_kept;
+  if (Status s = WriteMarks(db_, *marks); !s.ok()) return s;
+  return true;
 }
 
-Status DeviceStore::MoveToRejected(int64_t first_seq, int64_t last_seq, const std::string& reason) {
+Status DeviceStore::MoveToRejected(int64_t first_seq, int64_t last_seq, const std::string& reason,
+                                   int part) {
   ++outbox_version_;  // later entries are re-based
   auto marks = ReadMarks(db_);
   if (!marks.ok()) return marks.status();
+  auto entries = db_.Cached(
+      "SELECT seq, record_id, name, value, hlc, base_hlc, base_node FROM outbox_entry "
+      "WHERE seq >= ? AND seq <= ?");
   // Later pending writes based on a rejected one are re-based on what it was based on: the
   // server never saw the rejected stamp.
-  auto entries = db_.Cached(
-      "SELECT seq, record_id, name, hlc, base_hlc, base_node FROM outbox_entry "
-      "WHERE seq >= ? AND seq <= ?");
-  if (!entries.ok()) return entries.status();
-  entries->Bind(1, first_seq).Bind(2, last_seq);
   auto rebase = db_.Cached(
       "UPDATE outbox_entry SET base_hlc = ?, base_node = ? WHERE record_id = ? AND name = ? AND "
       "seq > ? AND base_hlc = ? AND base_node = ?");
   auto move = db_.Cached(
       "INSERT INTO rejected_write(record_id, name, value, hlc, reason, at_ms) "
-      "SELECT record_id, name, value, hlc, ?, ? FROM outbox_entry WHERE seq = ?");
+      "VALUES (?, ?, ?, ?, ?, ?)");
   auto remove = db_.Cached("DELETE FROM outbox_entry WHERE seq = ?");
-  for (auto* s : {&rebase, &move, &remove}) {
+  auto rewrite = db_.Cached(
+      "UPDATE outbox_entry SET value = ?, field_count = ?, has_blobs = ? WHERE seq = ?");
+  for (auto* s : {&entries, &rebase, &move, &remove, &rewrite}) {
     if (!s->ok()) return s->status();
   }
   struct Rejected {
-    int64_t seq;
-    std::string id, name;
-    int64_t hlc;
+    std::string id, name, value;
+    uint64_t hlc;
+    uint32_t node;
     std::optional<std::pair<int64_t, int64_t>> base;
   };
+  struct Rewrite {
+    int64_t seq;
+    std::string blob;
+    int64_t fields;
+    bool blobs;
+  };
   std::vector<Rejected> rejected;
+  std::vector<int64_t> removed;
+  std::vector<Rewrite> rewrites;
+  std::vector<StoredField> fields;
+  entries->Bind(1, first_seq).Bind(2, last_seq);
   for (;;) {
     auto row = entries->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    Rejected r{entries->Int(0), entries->Blob(1), entries->Text(2), entries->Int(3), std::nullopt};
-    if (!entries->IsNull(4)) r.base = {entries->Int(4), entries->Int(5)};
-    rejected.push_back(std::move(r));
+    const int64_t seq = entries->Int(0);
+    const std::string id = entries->Blob(1);
+    if (Status s = EntryFields(entries->BlobView(2), entries->BlobView(3),
+                               static_cast<uint64_t>(entries->Int(4)), clock_.node(), &fields);
+        !s.ok()) {
+      return s;
+    }
+    std::optional<std::pair<int64_t, int64_t>> base;  // a group's fields have none
+    if (!entries->IsNull(5)) base = {entries->Int(5), entries->Int(6)};
+    if (part >= static_cast<int>(fields.size())) {
+      return Internal("the server's answer names a field write the outbox does not hold");
+    }
+    for (int i = 0; i < static_cast<int>(fields.size()); ++i) {
+      if (part >= 0 && i != part) continue;
+      const StoredField& f = fields[static_cast<size_t>(i)];
+      rejected.push_back({id, std::string(f.name), std::string(f.value), f.hlc, f.node, base});
+    }
+    if (part < 0 || fields.size() == 1) {
+      removed.push_back(seq);
+      continue;
+    }
+    fields.erase(fields.begin() + part);
+    Rewrite r{seq, {}, static_cast<int64_t>(fields.size()), false};
+    for (const StoredField& f : fields) r.blobs = r.blobs || MayHoldBlob(f.value);
+    EncodeFields(fields, &r.blob);
+    rewrites.push_back(std::move(r));
   }
   entries->Reset();
   std::set<std::pair<std::string, std::string>> keys;
@@ -366,15 +439,23 @@ Status DeviceStore::MoveToRejected(int64_t first_seq, int64_t last_seq, const st
       rebase->BindNull(1).BindNull(2);
     }
     rebase->BindBlob(3, r.id).BindText(4, r.name).Bind(5, marks->in_flight_through);
-    rebase->Bind(6, r.hlc).Bind(7, clock_.node());
+    rebase->Bind(6, static_cast<int64_t>(r.hlc)).Bind(7, static_cast<int64_t>(r.node));
     if (Status s = rebase->Run(); !s.ok()) return s;
     move->Reset();
-    move->BindText(1, reason).Bind(2, WallNow()).Bind(3, r.seq);
+    move->BindBlob(1, r.id).BindText(2, r.name).BindBlob(3, r.value);
+    move->Bind(4, static_cast<int64_t>(r.hlc)).BindText(5, reason).Bind(6, WallNow());
     if (Status s = move->Run(); !s.ok()) return s;
-    remove->Reset();
-    remove->Bind(1, r.seq);
-    if (Status s = remove->Run(); !s.ok()) return s;
     if (MayBeQueryKey(r.name)) keys.insert({r.id, r.name});
+  }
+  for (int64_t seq : removed) {
+    remove->Reset();
+    remove->Bind(1, seq);
+    if (Status s = remove->Run(); !s.ok()) return s;
+  }
+  for (const Rewrite& r : rewrites) {
+    rewrite->Reset();
+    rewrite->BindBlob(1, r.blob).Bind(2, r.fields).Bind(3, r.blobs ? 1 : 0).Bind(4, r.seq);
+    if (Status s = rewrite->Run(); !s.ok()) return s;
   }
   for (const auto& [id, name] : keys) {
     if (Status s = RefreshKey(db_, id, name); !s.ok()) return s;
@@ -417,7 +498,12 @@ Result<PushTally> DeviceStore::Acknowledge(const OutboxBatch& batch,
   }
   PushTally tally;
   tally.duplicate = response.duplicate();
-  std::vector<std::pair<int64_t, std::string>> rejected;  // (entry, reason)
+  struct Rejected {
+    int64_t entry;
+    int part;  // its place among the batch's field writes of that entry (a group's field)
+    std::string reason;
+  };
+  std::vector<Rejected> rejected;
   // A resent batch's answer repeats the outcomes of the first time (servers before schema
   // 2 sent none for it).
   for (const v1::WriteOutcome& o : response.outcomes()) {
@@ -425,9 +511,13 @@ Result<PushTally> DeviceStore::Acknowledge(const OutboxBatch& batch,
         o.field_index() >= batch.entries[o.write_index()].size()) {
       return InvalidArgument("the server's answer names a write that was not sent");
     }
-    const int64_t entry = batch.entries[o.write_index()][o.field_index()];
+    const std::vector<int64_t>& of_write = batch.entries[o.write_index()];
+    const int64_t entry = of_write[o.field_index()];
     if (o.status() == v1::WRITE_REJECTED) {
-      rejected.emplace_back(entry, o.reason().empty() ? "rejected by the server" : o.reason());
+      // A group's field writes are consecutive and carry its seq.
+      const int part = static_cast<int>(
+          o.field_index() - (std::find(of_write.begin(), of_write.end(), entry) - of_write.begin()));
+      rejected.push_back({entry, part, o.reason().empty() ? "rejected by the server" : o.reason()});
     } else if (o.status() == v1::WRITE_CONFLICT) {
       ++tally.conflicts;
     }
@@ -437,8 +527,17 @@ Result<PushTally> DeviceStore::Acknowledge(const OutboxBatch& batch,
 
   Transaction txn(db_);
   if (Status s = txn.Begin(); !s.ok()) return s;
-  for (const auto& [entry, reason] : rejected) {
-    if (Status s = MoveToRejected(entry, entry, reason); !s.ok()) return s;
+  // Later parts first: taking a field out of a group leaves the earlier parts where they are.
+  std::sort(rejected.begin(), rejected.end(), [](const Rejected& a, const Rejected& b) {
+    return a.entry != b.entry ? a.entry > b.entry : a.part > b.part;
+  });
+  rejected.erase(std::unique(rejected.begin(), rejected.end(),
+                             [](const Rejected& a, const Rejected& b) {
+                               return a.entry == b.entry && a.part == b.part;
+                             }),
+                 rejected.end());
+  for (const Rejected& r : rejected) {
+    if (Status s = MoveToRejected(r.entry, r.entry, r.reason, r.part); !s.ok()) return s;
   }
   // Every entry of the batch is answered at once: the answered range now reaches its end.
   // The following batch in flight, if any, becomes the first.
@@ -469,11 +568,14 @@ Status DeviceStore::FinishPull(int64_t now_ms) {
     const std::string quoted = std::string("'") + key.name + "'";
     if (names.find(quoted) == std::string::npos) names += (names.empty() ? "" : ", ") + quoted;
   }
-  auto keys = db_.Cached("SELECT DISTINCT record_id, name FROM outbox_entry WHERE seq <= ? AND name IN (" +
-                         names + ") ORDER BY record_id");
+  // A group's keys are among its fields.
+  auto keys = db_.Cached(
+      "SELECT record_id, name, CASE WHEN name = '' THEN value END FROM outbox_entry "
+      "WHERE seq <= ? AND (name = '' OR name IN (" + names + ")) ORDER BY record_id");
   if (!keys.ok()) return keys.status();
   keys->Bind(1, marks->answered_through);
   std::vector<std::pair<std::string, std::vector<std::string>>> refresh;
+  std::vector<StoredField> group;
   for (;;) {
     auto row = keys->Step();
     if (!row.ok()) return row.status();
@@ -481,7 +583,16 @@ Status DeviceStore::FinishPull(int64_t now_ms) {
     if (refresh.empty() || refresh.back().first != keys->BlobView(0)) {
       refresh.emplace_back(keys->Blob(0), std::vector<std::string>{});
     }
-    refresh.back().second.push_back(keys->Text(1));
+    std::vector<std::string>& of_record = refresh.back().second;
+    if (Status s = EntryFields(keys->BlobView(1), keys->BlobView(2), 0, 0, &group); !s.ok()) {
+      return s;
+    }
+    for (const StoredField& f : group) {
+      if (!MayBeQueryKey(f.name)) continue;
+      if (std::find(of_record.begin(), of_record.end(), f.name) == of_record.end()) {
+        of_record.emplace_back(f.name);
+      }
+    }
   }
   keys->Reset();
   // Most often every entry is answered (the push sent everything): a DELETE without WHERE

@@ -71,16 +71,23 @@ Result<std::optional<RecordView>> StoreReader::Load(const Uuid& id, uint32_t nod
       "SELECT name, value, hlc FROM outbox_entry WHERE record_id = ? ORDER BY seq");
   if (!outbox.ok()) return outbox.status();
   outbox->BindBlob(1, id.AsBytes());
+  std::vector<StoredField> written;
   for (;;) {
     auto row = outbox->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    auto value = DecodeValue(outbox->BlobView(1));
-    if (!value.ok()) return Internal("stored write is malformed");
-    const std::string name = outbox->Text(0);
-    view.record.fields[name] =
-        FieldVersion{std::move(value).value(), Stamp{static_cast<uint64_t>(outbox->Int(2)), node}};
-    view.pending.insert(name);
+    if (Status s = EntryFields(outbox->BlobView(0), outbox->BlobView(1),
+                               static_cast<uint64_t>(outbox->Int(2)), node, &written);
+        !s.ok()) {
+      return s;
+    }
+    for (const StoredField& f : written) {
+      auto value = DecodeValue(f.value);
+      if (!value.ok()) return Internal("stored write is malformed");
+      const std::string name(f.name);
+      view.record.fields[name] = FieldVersion{std::move(value).value(), Stamp{f.hlc, f.node}};
+      view.pending.insert(name);
+    }
   }
   return std::optional<RecordView>(std::move(view));
 }
@@ -169,25 +176,34 @@ Result<std::vector<RecordView>> StoreReader::OpenConflicts() {
 
 Result<int64_t> StoreReader::PendingCount() {
   return db_.QueryInt(
-      "SELECT count(*) FROM outbox_entry WHERE seq > (SELECT answered_through FROM sync_state "
-      "WHERE id = 1)");
+      "SELECT coalesce(sum(field_count), 0) FROM outbox_entry WHERE seq > "
+      "(SELECT answered_through FROM sync_state WHERE id = 1)");
 }
 
 Result<std::vector<PendingWrite>> StoreReader::PendingWrites(size_t limit) {
   auto stmt = db_.Cached(
-      "SELECT o.record_id, r.type, o.name, o.seq <= s.in_flight_through FROM sync_state s "
+      "SELECT o.record_id, r.type, o.name, o.seq <= s.in_flight_through, "
+      "CASE WHEN o.name = '' THEN o.value END FROM sync_state s "
       "JOIN outbox_entry o ON o.seq > s.answered_through JOIN record r ON r.id = o.record_id "
       "WHERE s.id = 1 ORDER BY o.seq LIMIT ?");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, static_cast<int64_t>(limit));
   std::vector<PendingWrite> out;
-  for (;;) {
+  std::vector<StoredField> written;
+  while (out.size() < limit) {
     auto row = stmt->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    out.push_back({*Uuid::FromBytes(stmt->BlobView(0)), stmt->Text(1), stmt->Text(2),
-                   stmt->Int(3) != 0});
+    if (Status s = EntryFields(stmt->BlobView(2), stmt->BlobView(4), 0, 0, &written); !s.ok()) {
+      return s;
+    }
+    const Uuid id = *Uuid::FromBytes(stmt->BlobView(0));
+    for (const StoredField& f : written) {
+      if (out.size() >= limit) break;
+      out.push_back({id, stmt->Text(1), std::string(f.name), stmt->Int(3) != 0});
+    }
   }
+  stmt->Reset();
   return out;
 }
 

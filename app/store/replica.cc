@@ -171,7 +171,8 @@ Result<size_t> DeviceStore::ApplyPulled(const v1::ChangeBatch& batch, PullTarget
   }();
   auto old_record = db_.Cached("SELECT scope, fields" + kKeys + " FROM record WHERE id = ?");
   auto put_record = db_.Cached(kPutRecord);
-  auto written = db_.Cached("SELECT name FROM outbox_entry WHERE record_id = ?");
+  auto written = db_.Cached(
+      "SELECT name, CASE WHEN name = '' THEN value END FROM outbox_entry WHERE record_id = ?");
   auto seen = db_.Cached("INSERT OR IGNORE INTO repair_seen(record_id, name) VALUES (?, ?)");
   for (auto* s : {&old_record, &put_record, &written, &seen}) {
     if (!s->ok()) return s->status();
@@ -184,6 +185,7 @@ Result<size_t> DeviceStore::ApplyPulled(const v1::ChangeBatch& batch, PullTarget
   std::vector<int> order;           // pulled fields by name, the last of equal names
   std::vector<int> unique;
   std::set<std::string, std::less<>> overlaid;
+  std::vector<StoredField> group;  // the field writes of one outbox entry
   std::optional<std::string> keys[kKeyColumnCount];  // the record's key columns
   uint64_t last_observed = 0;
   for (const PulledRecord& r : pulled) {
@@ -275,7 +277,11 @@ Result<size_t> DeviceStore::ApplyPulled(const v1::ChangeBatch& batch, PullTarget
           auto row = written->Step();
           if (!row.ok()) return row.status();
           if (!*row) break;
-          overlaid.insert(written->Text(0));
+          if (Status s = EntryFields(written->BlobView(0), written->BlobView(1), 0, 0, &group);
+              !s.ok()) {
+            return s;
+          }
+          for (const StoredField& w : group) overlaid.emplace(w.name);
         }
         written->Reset();
       }

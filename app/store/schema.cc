@@ -244,6 +244,29 @@ CREATE VIEW outbox AS
   FROM outbox_entry e JOIN sync_state s ON s.id = 1;
 )sql";
 
+// Version 6. A record created on this device puts its first fields into one outbox entry,
+// a group (store_internal.h kGroupEntry): field_count is how many field writes an entry
+// holds, has_blobs whether one of them may reference an attachment, which is the
+// condition of the attachment scans' partial index from now on.
+constexpr char kSchemaV6[] = R"sql(
+ALTER TABLE outbox_entry ADD COLUMN field_count INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE outbox_entry ADD COLUMN has_blobs INTEGER NOT NULL DEFAULT 0;
+UPDATE outbox_entry SET has_blobs = 1 WHERE substr(value, 1, 1) IN (x'4a', x'52');
+DROP INDEX outbox_entry_blobs;
+CREATE INDEX outbox_entry_blobs ON outbox_entry(seq) WHERE has_blobs = 1;
+DROP VIEW outbox;
+CREATE VIEW outbox AS
+  SELECT e.seq, e.record_id, e.name, e.value, e.hlc, e.base_hlc, e.base_node,
+         CASE WHEN e.seq <= s.answered_through THEN 2
+              WHEN e.seq <= s.in_flight_through THEN 1 ELSE 0 END AS state,
+         CASE WHEN e.seq > s.answered_through AND e.seq <= s.in_flight_through
+              THEN s.in_flight_seq +
+                   CASE WHEN s.in_flight_split > 0 AND e.seq > s.in_flight_split THEN 1 ELSE 0 END
+              END AS batch_seq,
+         e.field_count
+  FROM outbox_entry e JOIN sync_state s ON s.id = 1;
+)sql";
+
 // Version 3's data step: the rows of `field` become each record's fields blob.
 Status MoveFieldsIntoRecords(Connection& db) {
   auto rows = db.Prepare("SELECT record_id, name, value, hlc, node FROM field ORDER BY record_id, name");
@@ -316,6 +339,7 @@ const Migration kMigrations[] = {
     {kSchemaV3Before, MigrateDataToV3, kSchemaV3After},
     {kSchemaV4},
     {kSchemaV5},
+    {kSchemaV6},
 };
 static_assert(std::size(kMigrations) == kDeviceSchemaVersion);
 

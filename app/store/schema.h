@@ -7,7 +7,7 @@
 namespace homevisit::store {
 
 // The schema version this build writes.
-inline constexpr int kDeviceSchemaVersion = 5;
+inline constexpr int kDeviceSchemaVersion = 6;
 
 // Brings the database to kDeviceSchemaVersion. Refuses (kFailedPrecondition, naming both
 // versions) a database written by a newer build, changing nothing. `target_version` stops

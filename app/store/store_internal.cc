@@ -100,6 +100,15 @@ const StoredField* FindField(const std::vector<StoredField>& fields, std::string
   return it != fields.end() && it->name == name ? &*it : nullptr;
 }
 
+Status EntryFields(std::string_view name, std::string_view value, uint64_t hlc, uint32_t node,
+                   std::vector<StoredField>* out) {
+  if (name != kGroupEntry) {
+    out->assign(1, StoredField{name, value, hlc, node});
+    return Status::Ok();
+  }
+  return DecodeFields(value, out);
+}
+
 bool MayHoldBlob(std::string_view v) { return !v.empty() && (v[0] == 0x4a || v[0] == 0x52); }
 
 Status PutKey(Connection& db, const std::string& id_bytes, const std::string& name,
@@ -123,8 +132,15 @@ Status RefreshKeys(Connection& db, const std::string& id_bytes, const std::vecto
   auto head = db.Cached("SELECT type, fields FROM record WHERE id = ?");
   auto newest = db.Cached(
       "SELECT value FROM outbox_entry WHERE record_id = ? AND name = ? ORDER BY seq DESC LIMIT 1");
+  // The record's group, if any, is older than its single entries (kGroupEntry).
+  auto group = db.Cached(
+      "SELECT value FROM outbox_entry WHERE record_id = ? AND name = '' ORDER BY seq DESC LIMIT 1");
   if (!head.ok()) return head.status();
   if (!newest.ok()) return newest.status();
+  if (!group.ok()) return group.status();
+  std::string group_blob;
+  std::vector<StoredField> group_fields;
+  bool group_read = false;
   head->BindBlob(1, id_bytes);
   auto known = head->Step();
   if (!known.ok()) return known.status();
@@ -144,9 +160,23 @@ Status RefreshKeys(Connection& db, const std::string& id_bytes, const std::vecto
     bool found = *row;
     if (found) {
       encoded = newest->BlobView(0);
-    } else if (const StoredField* f = FindField(fields, name)) {
-      encoded = f->value;
-      found = true;
+    } else {
+      if (!group_read) {
+        group_read = true;
+        group->Reset();
+        group->BindBlob(1, id_bytes);
+        auto held = group->Step();
+        if (!held.ok()) return held.status();
+        if (*held) group_blob = group->Blob(0);
+        group->Reset();
+        if (Status s = DecodeFields(group_blob, &group_fields); !s.ok()) return s;
+      }
+      const StoredField* f = FindField(group_fields, name);
+      if (!f) f = FindField(fields, name);
+      if (f) {
+        encoded = f->value;
+        found = true;
+      }
     }
     std::optional<std::string> text;
     if (found) {

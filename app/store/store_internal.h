@@ -64,12 +64,31 @@ const StoredField* FindField(const std::vector<StoredField>& fields, std::string
 // or rows (field 10), both length-delimited. Other values never reference an attachment.
 bool MayHoldBlob(std::string_view encoded_value);
 
+// Outbox entries (schema 6). An entry is one field write, or, under the name kGroupEntry,
+// a group: the first fields of a record created on this device, written together. A
+// group's value is their EncodeFields blob (each field with its own stamp, so one changed
+// before the push keeps the group), field_count their number, has_blobs 1 when one of
+// them may reference an attachment (for single entries: MayHoldBlob of the value).
+// A 40-field visit is then one row to write, read and delete instead of 40: most of what
+// a push of new visits costs the device.
+// A record has at most one group, older than every single entry of the record: a write to
+// a field of a pending group changes it inside the group (coalescing); once the group is
+// sent, a write to one of its fields is an entry of its own, based on the field's stamp.
+inline constexpr std::string_view kGroupEntry = "";
+// A new record's fields larger than this together stay single entries: a group always goes
+// whole in one batch, which must stay well within the server's batch size.
+inline constexpr size_t kMaxGroupBytes = 64 << 10;
+// The field writes of one entry (name, value, hlc as stored), `node` being this device's:
+// views into `name` and `value`, valid while they are. kInternal for a damaged group.
+Status EntryFields(std::string_view name, std::string_view value, uint64_t hlc, uint32_t node,
+                   std::vector<StoredField>* out);
+
 // Sets (or, for nullopt, removes) the query key of one field. Writing the value it already
 // has changes nothing on disk.
 Status PutKey(Connection& db, const std::string& id_bytes, const std::string& name,
               const std::optional<std::string>& text);
 // Recomputes the query keys of `names` of one record from their effective values (newest
-// outbox entry, else confirmed value); names that are no query key of its type are skipped.
+// outbox entry or group field, else confirmed value); names that are no query key of its type are skipped.
 Status RefreshKeys(Connection& db, const std::string& id_bytes, const std::vector<std::string>& names);
 inline Status RefreshKey(Connection& db, const std::string& id_bytes, const std::string& name) {
   return RefreshKeys(db, id_bytes, {name});

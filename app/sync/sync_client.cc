@@ -14,7 +14,8 @@
 //   PUSH    Push(): NextBatch() → Push RPC → Acknowledge(), until NextBatch() is empty. A batch
 //           the server refuses as a whole (INVALID_ARGUMENT, RESOURCE_EXHAUSTED,
 //           PERMISSION_DENIED, FAILED_PRECONDITION: it did not record it) is halved
-//           (ShrinkInFlight) until the one write at fault is rejected alone (RejectInFlight).
+//           (ShrinkInFlight) until the one entry at fault (a field, or a new record's first
+//           fields) is rejected alone (RejectInFlight).
 //           Against a server with PushStream, PushStreamed() first: up to
 //           batches_per_stream batches on one stream, the next one (NextFollowingBatch) sent
 //           while the server merges the one before, each acknowledged as its answer comes.
@@ -418,15 +419,15 @@ SyncError SyncClient::Push(const ProgressFn& progress, SyncReport* report) {
     }
     if (error.kind != SyncErrorKind::kServer || !IsBatchRefusal(last_code_)) return error;
     // Refused as a whole and not recorded: find the write at fault by halving.
-    Status s = batch->field_count > 1 ? store_.ShrinkInFlight(batch->field_count / 2)
-                                      : store_.RejectInFlight(last_message_);
-    if (!s.ok()) return LocalError(s);
-    if (last_code_ == grpc::StatusCode::RESOURCE_EXHAUSTED && batch->field_count > 1) {
+    // A batch of one entry (one field, or a new record's group) is the write at fault.
+    auto halved = store_.ShrinkInFlight(batch->field_count / 2);
+    if (!halved.ok()) return LocalError(halved.status());
+    if (!*halved) {
+      if (Status s = store_.RejectInFlight(last_message_); !s.ok()) return LocalError(s);
+      report->rejected += batch->field_count;
+      done += batch->field_count;
+    } else if (last_code_ == grpc::StatusCode::RESOURCE_EXHAUSTED) {
       limits.max_fields = std::min(limits.max_fields, batch->field_count / 2);
-    }
-    if (batch->field_count == 1) {
-      ++report->rejected;
-      ++done;
     }
   }
   return NoError();
@@ -446,12 +447,14 @@ SyncError SyncClient::PushStreamed(const ProgressFn& progress, SyncReport* repor
     if (!first->ok()) return LocalError(first->status());
     if ((*first)->empty()) return NoError();
     bool stream_full = false;
-    // The stream carries at most the batches this sync still needs (one more: batches bound
-    // by bytes may come smaller), up to batches_per_stream, and has a batch's deadline for
-    // each.
+    // The stream carries at most the batches this sync still needs, up to
+    // batches_per_stream, and has a batch's deadline for each. A batch ends before an entry
+    // that would take it past max_fields, and a group entry holds many fields, so two
+    // batches in a row hold more than max_fields together: the count of half-full batches
+    // (one more: batches bound by bytes may come smaller) bounds it.
     const uint64_t max_fields = std::max<uint64_t>(limits.max_fields, 1);
     const uint64_t expected = std::min<uint64_t>(
-        per_stream, (total > *done ? (total - *done + max_fields - 1) / max_fields : 0) + 1);
+        per_stream, (total > *done ? (2 * (total - *done) + max_fields - 1) / max_fields : 0) + 1);
     SyncError error = Call(
         "PushStream", options_.push_deadline * static_cast<int>(expected), /*authorized=*/true,
         [&](grpc::ClientContext& context) {

@@ -419,7 +419,8 @@ TEST_F(E2eTest, PushesAreSplitIntoBoundedBatches) {
   auto r = wang->Sync();
   ASSERT_TRUE(r.ok()) << r.error.detail;
   EXPECT_EQ(r.pushed, 30u * 40u);
-  EXPECT_EQ(r.batches, 12u) << "1200 writes in batches of 100";
+  EXPECT_EQ(r.batches, 15u) << "30 new visits of 40 fields, each visit whole in one batch: "
+                               "two (80 writes) per batch of at most 100";
   EXPECT_EQ(r.calls, 1u + 1u) << "on one push stream, then one pull";
   ExpectConverged(*wang, "wang");
 }
@@ -437,10 +438,11 @@ TEST_F(E2eTest, AServerThatTakesSmallerBatchesGetsThemForTheRestOfTheSync) {
   ASSERT_TRUE(r.ok()) << r.error.detail;
   EXPECT_EQ(r.pushed, 30u * 40u);
   EXPECT_EQ(r.rejected, 0u);
-  EXPECT_EQ(r.batches, 12u) << "batches of 100 once the server refused larger ones";
-  EXPECT_EQ(r.calls, 1u + 2u + 12u + 1u)
+  EXPECT_EQ(r.batches, 15u) << "batches of at most 100 (two whole visits) once the server "
+                               "refused larger ones";
+  EXPECT_EQ(r.calls, 1u + 2u + 15u + 1u)
       << "the push stream ends at the refused batch of 400; that one and its half of 200 "
-         "are refused again one call each; then batches of 100 one call each; one pull";
+         "are refused again one call each; then batches of 80 one call each; one pull";
   ExpectConverged(*wang, "wang");
 }
 

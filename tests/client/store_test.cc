@@ -8,6 +8,7 @@
 
 #include "app/store/record_fields.h"
 #include "app/store/schema.h"
+#include "app/store/store_internal.h"
 #include "app/store/value_codec.h"
 #include "core/merge.h"
 #include "store_fixture.h"
@@ -34,10 +35,14 @@ std::string OutboxOf(DeviceStore& store, const Uuid& id) {
   stmt->BindBlob(1, id.AsBytes());
   std::string out;
   while (*stmt->Step()) {
-    auto v = DecodeValue(stmt->BlobView(1));
-    out += stmt->Text(0) + "=" + v->DebugString() + " base=" +
-           (stmt->IsNull(2) ? "none" : std::to_string(stmt->Int(2)) + "@" + std::to_string(stmt->Int(3))) +
-           " state=" + std::to_string(stmt->Int(4)) + "\n";
+    std::vector<StoredField> written;  // a group (a new record's first fields): each of them
+    EXPECT_TRUE(EntryFields(stmt->BlobView(0), stmt->BlobView(1), 0, 0, &written).ok());
+    for (const StoredField& f : written) {
+      auto v = DecodeValue(f.value);
+      out += std::string(f.name) + "=" + v->DebugString() + " base=" +
+             (stmt->IsNull(2) ? "none" : std::to_string(stmt->Int(2)) + "@" + std::to_string(stmt->Int(3))) +
+             " state=" + std::to_string(stmt->Int(4)) + "\n";
+    }
   }
   return out;
 }
@@ -183,6 +188,90 @@ TEST_F(StoreTest, AWriteWhileTheFirstIsInFlightIsBasedOnIt) {
             "status='draft' base=" + std::to_string(sent_hlc) + "@7 state=0\n");
 }
 
+// A new record's first fields are one outbox entry (a group): one row for a whole visit.
+// Edits before the push change the group; edits once it is sent are entries of their own,
+// based on the field as sent; the reader shows every field of it as pending.
+TEST_F(StoreTest, ANewRecordsFieldsAreOneEntryThatLaterEditsChangeUntilItIsSent) {
+  Login();
+  auto id = store_->Create(type::kVisit, kSchool,
+                           {{"status", Value("draft")}, {"notes", Value("三口人")}, {"n", Value(1)}});
+  ASSERT_TRUE(id.ok());
+  auto db = Connection::Open(store_->path(), false, true);
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(*db->QueryInt("SELECT count(*) FROM outbox_entry"), 1) << "one row for the record";
+  EXPECT_EQ(*Reader()->PendingCount(), 3) << "three field writes";
+  ASSERT_TRUE(store_->Set(*id, {{"notes", Value("四口人")}}).ok());
+  ASSERT_TRUE(store_->Set(*id, {{"notes", Value("五口人")}, {"income", Value(300)}}).ok());
+  EXPECT_EQ(OutboxOf(*store_, *id),
+            "n=1 base=none state=0\n"
+            "notes='五口人' base=none state=0\n"
+            "status='draft' base=none state=0\n"
+            "income=300 base=none state=0\n");
+  EXPECT_EQ(*Reader()->PendingCount(), 4);
+  const RecordView v = View(*id);
+  EXPECT_EQ(Text(v, "notes"), "五口人");
+  EXPECT_EQ(v.pending, (std::set<std::string>{"income", "n", "notes", "status"}));
+  EXPECT_EQ(Reader()->Drafts("")->size(), 1u) << "the group's status is the record's query key";
+
+  auto batch = store_->NextBatch({.max_fields = 100, .packed = false});
+  ASSERT_TRUE(batch.ok());
+  ASSERT_EQ(batch->field_count, 4u);
+  ASSERT_EQ(batch->request.writes_size(), 1);
+  const v1::RecordWrite& w = batch->request.writes(0);
+  ASSERT_EQ(w.fields_size(), 4);
+  EXPECT_EQ(w.fields(1).name(), "notes");
+  EXPECT_EQ(w.fields(1).value().text(), "五口人");
+  EXPECT_FALSE(w.fields(1).has_base()) << "a new record's field has no base";
+  const uint64_t notes_hlc = w.fields(1).hlc() != 0 ? w.fields(1).hlc() : w.hlc();
+  EXPECT_NE(notes_hlc, w.hlc()) << "the edited field keeps its own, later stamp";
+
+  ASSERT_TRUE(store_->Set(*id, {{"notes", Value("六口人")}}).ok());
+  EXPECT_NE(OutboxOf(*store_, *id).find("notes='六口人' base=" + std::to_string(notes_hlc) + "@7 state=0"),
+            std::string::npos)
+      << OutboxOf(*store_, *id);
+  EXPECT_EQ(Text(View(*id), "notes"), "六口人");
+}
+
+// A server may refuse one field of a new record: that field alone leaves the outbox, the
+// rest of the record's group is answered with its batch.
+TEST_F(StoreTest, OneRefusedFieldOfANewRecordIsRejectedAloneAndItsOtherFieldsAreAnswered) {
+  Login();
+  auto id = store_->Create(type::kVisit, kSchool,
+                           {{"a", Value(1)}, {"b", Value(2)}, {"c", Value(3)}, {"status", Value("draft")}});
+  ASSERT_TRUE(id.ok());
+  auto batch = store_->NextBatch({});
+  ASSERT_TRUE(batch.ok());
+  ASSERT_EQ(batch->field_count, 4u);
+  ASSERT_TRUE(store_->Set(*id, {{"c", Value(30)}}).ok());  // based on the refused c
+  v1::PushResponse answer;
+  answer.set_batch_seq(batch->batch_seq);
+  for (int field : {1, 3}) {  // b and status
+    auto* o = answer.add_outcomes();
+    o->set_write_index(0);
+    o->set_field_index(field);
+    o->set_status(v1::WRITE_REJECTED);
+    o->set_reason(field == 1 ? "b is wrong" : "status is wrong");
+  }
+  auto* c = answer.add_outcomes();
+  c->set_write_index(0);
+  c->set_field_index(2);
+  c->set_status(v1::WRITE_REJECTED);
+  c->set_reason("c is wrong");
+  auto tally = store_->Acknowledge(*batch, answer);
+  ASSERT_TRUE(tally.ok()) << tally.status().ToString();
+  EXPECT_EQ(tally->rejected, 3u);
+  EXPECT_EQ(tally->applied, 1u);
+  auto rejected = Reader()->RejectedWrites(10);
+  ASSERT_TRUE(rejected.ok());
+  std::set<std::string> refused;
+  for (const auto& r : *rejected) refused.insert(r.field + ": " + r.reason);
+  EXPECT_EQ(refused, (std::set<std::string>{"b: b is wrong", "c: c is wrong", "status: status is wrong"}));
+  EXPECT_EQ(OutboxOf(*store_, *id), "a=1 base=none state=2\nc=30 base=none state=0\n")
+      << "the later c is re-based on nothing: the server never saw the refused one";
+  EXPECT_EQ(*Reader()->PendingCount(), 1);
+  EXPECT_TRUE(Reader()->Drafts("")->empty()) << "the refused status is no longer shown";
+}
+
 TEST_F(StoreTest, TheInFlightBatchIsResentUnchangedWithItsNumberAfterARestart) {
   Login();
   for (int i = 0; i < 3; ++i) {
@@ -215,10 +304,10 @@ std::vector<std::string> RecordsOf(const OutboxBatch& batch) {
 std::vector<int64_t> InFlightBatchNumbers(DeviceStore& store) {
   auto db = Connection::Open(store.path(), false, true);
   EXPECT_TRUE(db.ok());
-  auto stmt = db->Prepare("SELECT batch_seq FROM outbox WHERE state = 1 ORDER BY seq");
+  auto stmt = db->Prepare("SELECT batch_seq, field_count FROM outbox WHERE state = 1 ORDER BY seq");
   EXPECT_TRUE(stmt.ok());
-  std::vector<int64_t> out;
-  while (*stmt->Step()) out.push_back(stmt->Int(0));
+  std::vector<int64_t> out;  // one per field write: a group counts each of its fields
+  while (*stmt->Step()) out.insert(out.end(), static_cast<size_t>(stmt->Int(1)), stmt->Int(0));
   return out;
 }
 
@@ -306,7 +395,7 @@ TEST_F(StoreTest, ADroppedFollowingBatchGoesBackToTheOutboxAndFreesItsNumber) {
   const BatchLimits limits{.max_fields = 4, .max_bytes = 1 << 20};
   std::optional<OutboxBatch> first(std::in_place), following(std::in_place);
   ASSERT_NO_FATAL_FAILURE(PutTwoBatchesInFlight(*store_, limits, &*first, &*following));
-  EXPECT_EQ(store_->ShrinkInFlight(2).code(), StatusCode::kFailedPrecondition)
+  EXPECT_EQ(store_->ShrinkInFlight(2).status().code(), StatusCode::kFailedPrecondition)
       << "the first batch is halved only once the one behind it is out of flight";
   ASSERT_TRUE(store_->DropFollowingBatch().ok());
   EXPECT_EQ(InFlightBatchNumbers(*store_), (std::vector<int64_t>{1, 1, 1, 1}));
@@ -858,6 +947,46 @@ TEST_F(StoreTest, AVersion2DatabaseIsMigratedKeepingTheReplicaAndTheOutbox) {
 }
 
 // The replica's blob is checked when read: damage is an error, never a crash.
+// Schema 6 marks outbox entries that may reference an attachment in a column: an entry
+// written by version 5 with a photo is still found as the photo's record, and a new
+// record's group with a photo is found too.
+TEST_F(StoreTest, AVersion5OutboxKeepsItsAttachmentReferencesAfterTheMigration) {
+  Login();
+  const std::string old_sha(32, 'a'), new_sha(32, 'b');
+  auto old_visit = store_->Create(type::kVisit, kSchool, {{"status", Value("draft")}});
+  ASSERT_TRUE(old_visit.ok());
+  store_.reset();
+  {
+    // Back to version 5 by hand: the columns go, the entry holds the photo as before.
+    auto db = Connection::Open(dir_.file("device.db"), true, false);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->Exec("DROP VIEW outbox; DROP INDEX outbox_entry_blobs; "
+                         "ALTER TABLE outbox_entry DROP COLUMN field_count; "
+                         "ALTER TABLE outbox_entry DROP COLUMN has_blobs; "
+                         "CREATE INDEX outbox_entry_blobs ON outbox_entry(seq) "
+                         "WHERE substr(value, 1, 1) IN (x'4a', x'52'); "
+                         "CREATE VIEW outbox AS SELECT * FROM outbox_entry; "
+                         "PRAGMA user_version = 5").ok());
+    auto put = db->Prepare("UPDATE outbox_entry SET name = 'photo_family', value = ?");
+    ASSERT_TRUE(put.ok());
+    put->BindBlob(1, EncodeValue(Value(BlobRef{old_sha})));
+    ASSERT_TRUE(put->Run().ok());
+  }
+  Reopen();
+  EXPECT_EQ(*Connection::Open(dir_.file("device.db"), false, true)->QueryInt("PRAGMA user_version"),
+            kDeviceSchemaVersion);
+  auto found = store_->RecordReferencingBlob(old_sha);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(*found, std::optional<Uuid>(*old_visit));
+  auto new_visit = store_->Create(type::kVisit, kSchool, {{"status", Value("draft")},
+                                                          {"photo_family", Value(BlobRef{new_sha})}});
+  ASSERT_TRUE(new_visit.ok());
+  found = store_->RecordReferencingBlob(new_sha);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(*found, std::optional<Uuid>(*new_visit));
+  EXPECT_EQ(*Reader()->PendingCount(), 3);
+}
+
 TEST_F(StoreTest, ADamagedConfirmedRecordIsAnErrorNotACrash) {
   Login();
   const Uuid id = MakeId(1);
