@@ -47,9 +47,12 @@ Status ReadIncoming(const v1::RecordWrite& write, const wire::NameList& names,
     }
     out->reserve(packed.size());
     for (const wire::PackedWrite& w : packed) {
-      IncomingWrite in{w.name, static_cast<int32_t>(w.name_index), wire::ValueFromBytes(w.value),
-                       w.hlc, w.base, {}};
-      if (in.value.ok() && wire::IsCanonicalScalar(w.value)) in.encoded = w.value;
+      // A canonical scalar (most values) is read in place and stored as it came; anything
+      // else is parsed.
+      std::optional<Value> scalar = wire::DecodeCanonicalScalar(w.value);
+      IncomingWrite in{w.name, static_cast<int32_t>(w.name_index),
+                       scalar ? Result<Value>(std::move(*scalar)) : wire::ValueFromBytes(w.value),
+                       w.hlc, w.base, scalar ? w.value : std::string_view()};
       out->push_back(std::move(in));
     }
     return Status::Ok();
