@@ -3,8 +3,13 @@
 // client-core issue next to their targets, and a baseline measured in the same run (raw
 // SQLite inserts of the same number of fields on the same disk), as ratios.
 //
-//   sync_bench [--visits N] [--edits N] [--db sqlite|postgres]   (defaults 10000, 10000, sqlite)
+//   sync_bench [--visits N] [--edits N] [--rounds N] [--db sqlite|postgres]
+//              (defaults 10000, 10000, 3, sqlite)
 // --db postgres runs the server on a fresh schema of the PostgreSQL that PG_CONNINFO names.
+// The push and pull are measured in --rounds independent rounds, each with a fresh server
+// database and fresh devices: the figures are the median round's (the machine is shared,
+// and one 0.2-second push can meet a burst of other work); every round's visits/s is
+// listed too. The other figures come from the last round's server and devices.
 //
 // Figures:
 //   push     N new 40-field visits from one device: visits/s of the push phase, bytes on the
@@ -423,28 +428,95 @@ double BaselineFieldsPerSecond(const std::string& dir, int fields) {
 }
 
 // The server's database: an SQLite file in `dir`, or a fresh schema on PG_CONNINFO.
-std::string ServerDatabase(const std::string& db, const std::string& dir) {
+std::string ServerDatabase(const std::string& db, const std::string& dir, int round) {
   if (db == "sqlite") return "sqlite:" + dir + "/server.db";
   const char* pg = std::getenv("PG_CONNINFO");
   if (!pg || !*pg) Die("--db postgres needs PG_CONNINFO (source scripts/lib/postgres.sh; pg_start)");
   auto admin = server::pg::Connection::Open(pg);
   if (!admin.ok()) Die(admin.status().ToString());
-  const std::string schema = "sync_bench_" + std::to_string(getpid());
+  const std::string schema = "sync_bench_" + std::to_string(getpid()) + "_" + std::to_string(round);
   Check((*admin)->Run("CREATE SCHEMA " + schema).status(), "create schema");
   return std::string(pg) + " options='-c search_path=" + schema + "'";
 }
 
-void DropServerDatabase(const std::string& db) {
+void DropServerDatabase(const std::string& db, int round) {
   if (db != "postgres") return;
   if (auto admin = server::pg::Connection::Open(std::getenv("PG_CONNINFO")); admin.ok()) {
-    (void)(*admin)->Run("DROP SCHEMA IF EXISTS sync_bench_" + std::to_string(getpid()) + " CASCADE");
+    (void)(*admin)->Run("DROP SCHEMA IF EXISTS sync_bench_" + std::to_string(getpid()) + "_" +
+                        std::to_string(round) + " CASCADE");
   }
+}
+
+// One round of the push and pull measurement: a fresh server database, one teacher's device
+// creating `visits` new visits and pushing them, then a fresh device pulling everything.
+struct Round {
+  int number = 0;
+  std::string dir;
+  ServerSide server;
+  std::unique_ptr<ByteProxy> proxy;
+  Device wang, li;
+  std::vector<Uuid> ids;
+  double create_s = 0;
+  SplitSync push, pull;
+};
+
+std::unique_ptr<Round> RunRound(const std::string& db, const std::string& dir, int number,
+                                int visits, bool profiled, std::mt19937_64& rng) {
+  auto r = std::make_unique<Round>();
+  r->number = number;
+  r->dir = dir;
+  std::filesystem::create_directories(dir);
+  r->server = StartServer(ServerDatabase(db, dir, number), 1000);
+  r->proxy = std::make_unique<ByteProxy>(r->server.server->port());
+  r->wang = MakeDevice(dir + "/wang", r->proxy->port(), "wang");
+  Check(r->wang.client->Sync(), "first sync");
+  const std::vector<Uuid>& students = r->server.students;
+  const auto create_start = Clock::now();
+  for (int i = 0; i < visits; ++i) {
+    const Uuid& student = students[i % students.size()];
+    auto id = r->wang.store->Create("visit", kSchool,
+                                    VisitFields(rng, student, students[(i * 7) % students.size()]));
+    if (!id.ok()) Die(id.status().ToString());
+    r->ids.push_back(*id);
+  }
+  r->create_s = Seconds(create_start, Clock::now());
+  if (profiled) PerfControl("push", true);
+  r->push = TimedSync(r->wang, *r->proxy);
+  r->li = MakeDevice(dir + "/li", r->proxy->port(), "li");
+  if (profiled) PerfControl("pull", true);
+  r->pull = TimedSync(r->li, *r->proxy);
+  if (profiled) PerfControl("pull", false);
+  return r;
+}
+
+void EndRound(std::unique_ptr<Round> r, const std::string& db) {
+  r->wang.client.reset();
+  r->li.client.reset();
+  r->server.server->Shutdown();
+  r->server.storage.reset();
+  DropServerDatabase(db, r->number);
+}
+
+// The median of `values` (odd count: the middle one; even: the lower middle).
+size_t MedianIndex(const std::vector<double>& values) {
+  std::vector<size_t> order(values.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return values[a] < values[b]; });
+  return order[(order.size() - 1) / 2];
+}
+
+std::string JsonList(const std::vector<double>& values) {
+  std::string out = "[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    out += (i ? ", " : "") + std::to_string(static_cast<long long>(values[i] + 0.5));
+  }
+  return out + "]";
 }
 
 int Main(int argc, char** argv) {
   Launcher launcher;  // first, while this process is small (see Launcher)
   g_launcher = &launcher;
-  int visits = 10000, edits = 10000;
+  int visits = 10000, edits = 10000, rounds = 3;
   std::string db = "sqlite";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
@@ -457,6 +529,7 @@ int Main(int argc, char** argv) {
     if (n <= 0) Die("bad value for " + flag);
     if (flag == "--visits") visits = n;
     else if (flag == "--edits") edits = n;
+    else if (flag == "--rounds") rounds = n;
     else Die("unknown flag " + flag);
   }
   edits = std::min(edits, visits);
@@ -464,31 +537,27 @@ int Main(int argc, char** argv) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
 
-  ServerSide server = StartServer(ServerDatabase(db, dir), 1000);
-  ByteProxy proxy(server.server->port());
-
-  // Push: one teacher's device with `visits` new visits.
-  Device wang = MakeDevice(dir + "/wang", proxy.port(), "wang");
-  Check(wang.client->Sync(), "first sync");
+  // Push and pull, in rounds; the last round's server and devices stay for what follows.
   std::mt19937_64 rng(42);
-  std::vector<Uuid> ids;
-  const auto create_start = Clock::now();
-  for (int i = 0; i < visits; ++i) {
-    const Uuid& student = server.students[i % server.students.size()];
-    auto id = wang.store->Create("visit", kSchool, VisitFields(rng, student, server.students[(i * 7) % server.students.size()]));
-    if (!id.ok()) Die(id.status().ToString());
-    ids.push_back(*id);
+  std::vector<double> push_rounds, pull_rounds;
+  std::vector<SplitSync> pushes, pulls;
+  std::unique_ptr<Round> last;
+  for (int k = 0; k < rounds; ++k) {
+    if (last) EndRound(std::move(last), db);
+    last = RunRound(db, dir + "/round" + std::to_string(k), k, visits, k == rounds - 1, rng);
+    push_rounds.push_back(visits / last->push.push_s);
+    pull_rounds.push_back(visits / last->pull.total_s);
+    pushes.push_back(last->push);
+    pulls.push_back(last->pull);
   }
-  const double create_s = Seconds(create_start, Clock::now());
-  PerfControl("push", true);
-  const SplitSync push = TimedSync(wang, proxy);
+  const SplitSync push = pushes[MedianIndex(push_rounds)];
+  const SplitSync pull = pulls[MedianIndex(pull_rounds)];
   const WireCount echo = push.total_bytes - push.push_bytes;
-
-  // Pull into a fresh device.
-  Device li = MakeDevice(dir + "/li", proxy.port(), "li");
-  PerfControl("pull", true);
-  const SplitSync pull = TimedSync(li, proxy);
-  PerfControl("pull", false);
+  ServerSide& server = last->server;
+  ByteProxy& proxy = *last->proxy;
+  Device& wang = last->wang;
+  const std::vector<Uuid>& ids = last->ids;
+  const double create_s = last->create_s;
 
   // One-field edits: one field in each of `edits` visits, then one edit alone.
   for (int i = 0; i < edits; ++i) {
@@ -564,11 +633,14 @@ int Main(int argc, char** argv) {
       "  \"device_thread_cpu\": {\"push_visits_per_cpu_s\": %.0f, \"pull_visits_per_cpu_s\": %.0f},\n"
       "  \"cpu_seconds\": {\"push_device_thread\": %.2f, \"push_whole_process\": %.2f,\n"
       "                  \"pull_device_thread\": %.2f, \"pull_whole_process\": %.2f},\n"
+      "  \"rounds\": %d,\n"
       "  \"push\": {\"visits_per_s\": %.0f, \"target_visits_per_s\": 50000, \"seconds\": %.3f,\n"
+      "           \"visits_per_s_by_round\": %s,\n"
       "           \"bytes_per_visit\": %.1f, \"target_bytes_per_visit\": 250, \"up_bytes\": %llu,\n"
       "           \"down_bytes\": %llu, \"calls\": %llu},\n"
       "  \"echo_pull_after_push\": {\"seconds\": %.3f, \"bytes_per_visit\": %.1f},\n"
       "  \"pull\": {\"visits_per_s\": %.0f, \"target_visits_per_s\": 50000, \"seconds\": %.3f,\n"
+      "           \"visits_per_s_by_round\": %s,\n"
       "           \"bytes_per_visit\": %.1f, \"calls\": %llu, \"fields\": %llu},\n"
       "  \"edit\": {\"edits\": %d, \"push_bytes_per_edit\": %.1f, \"target_bytes_per_edit\": 60,\n"
       "           \"sync_bytes_per_edit\": %.1f, \"single_edit_push_bytes\": %llu,\n"
@@ -586,10 +658,12 @@ int Main(int argc, char** argv) {
       db.c_str(), visits, server.students.size(), std::thread::hardware_concurrency(),
       LoadAverage(), visits / create_s, visits / push.push_cpu_s, visits / pull.total_cpu_s,
       push.push_cpu_s, push.push_process_cpu_s, pull.total_cpu_s, pull.total_process_cpu_s,
-      push_vps, push.push_s, double(push.push_bytes.total()) / visits,
+      rounds, push_vps, push.push_s, JsonList(push_rounds).c_str(),
+      double(push.push_bytes.total()) / visits,
       (unsigned long long)push.push_bytes.up, (unsigned long long)push.push_bytes.down,
       (unsigned long long)push.report.calls - 1, push.total_s - push.push_s,
-      double(echo.total()) / visits, pull_vps, pull.total_s, double(pull.total_bytes.total()) / visits,
+      double(echo.total()) / visits, pull_vps, pull.total_s, JsonList(pull_rounds).c_str(),
+      double(pull.total_bytes.total()) / visits,
       (unsigned long long)pull.report.calls, (unsigned long long)pull.report.pulled, edits,
       double(edit.push_bytes.total()) / edits, double(edit.total_bytes.total()) / edits,
       (unsigned long long)single.push_bytes.total(), (unsigned long long)single.total_bytes.total(),
@@ -599,11 +673,7 @@ int Main(int argc, char** argv) {
       rss_mb, rss_pull_s, baseline,
       baseline_visits, push_vps / baseline_visits, pull_vps / baseline_visits, slow_visits,
       (unsigned long long)slow_batches[0], slow_s[0], slow_s[1], slow_s[1] / slow_s[0]);
-  wang.client.reset();
-  li.client.reset();
-  server.server->Shutdown();
-  server.storage.reset();
-  DropServerDatabase(db);
+  EndRound(std::move(last), db);
   if (!std::getenv("SYNC_BENCH_KEEP")) std::filesystem::remove_all(dir);  // keep: look at the files
   return 0;
 }
