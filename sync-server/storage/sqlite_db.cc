@@ -57,6 +57,8 @@ Result<bool> Statement::Step() {
   return ErrorStatus(rc, sqlite3_db_handle(stmt_), "step");
 }
 
+void Statement::Reset() { sqlite3_reset(stmt_); }
+
 Status Statement::Run() {
   auto r = Step();
   if (!r.ok()) return r.status();

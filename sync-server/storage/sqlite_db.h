@@ -41,6 +41,9 @@ class Statement {
   Result<bool> Step();
   // Runs to completion, expecting no rows.
   Status Run();
+  // Makes a statement that ran ready to be bound and run again (bindings are kept until
+  // bound anew).
+  void Reset();
 
   int64_t Int(int column) const;
   std::string Text(int column) const;

@@ -1,6 +1,7 @@
 #include "sync-server/storage/sqlite_write_txn.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "core/checksum.h"
 #include "sync-server/storage/record_codec.h"
@@ -242,6 +243,19 @@ Status SqliteWriteTxn::PutNewRecord(const RecordHeader& header,
 }
 
 Status SqliteWriteTxn::WriteRecords() {
+  // Each statement looked up once for all the records, when first needed.
+  std::optional<sqlite::Statement> update_row, insert_row, insert_entry, drop_entry;
+  auto statement = [&](std::optional<sqlite::Statement>& slot,
+                       const char* sql) -> Result<sqlite::Statement*> {
+    if (!slot) {
+      auto prepared = conn_.Prepare(sql);
+      if (!prepared.ok()) return prepared.status();
+      slot.emplace(std::move(prepared).value());
+    } else {
+      slot->Reset();
+    }
+    return &*slot;
+  };
   std::vector<EncodedField> fields;
   std::vector<uint64_t> live;  // the positions its fields point to, sorted
   for (const Uuid& id : changed_) {
@@ -256,29 +270,30 @@ Status SqliteWriteTxn::WriteRecords() {
     const std::string bytes = EncodeRecordFields(fields);
     const RecordSummary summary = SummarizeRecord(record.header.type, fields);
     auto row = record.stored
-                   ? conn_.Prepare(
-                         "UPDATE records SET fields = ?2, field_count = ?3, deleted = ?4, "
-                         "open_conflict = ?5 WHERE id = ?1")
-                   : conn_.Prepare(
-                         "INSERT INTO records(id, fields, field_count, deleted, open_conflict, "
-                         "type, scope) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+                   ? statement(update_row,
+                               "UPDATE records SET fields = ?2, field_count = ?3, deleted = ?4, "
+                               "open_conflict = ?5 WHERE id = ?1")
+                   : statement(insert_row,
+                               "INSERT INTO records(id, fields, field_count, deleted, open_conflict, "
+                               "type, scope) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     if (!row.ok()) return row.status();
-    row->BindBlob(1, id.AsBytes()).BindBlob(2, bytes).Bind(3, summary.field_count);
-    row->Bind(4, summary.deleted ? 1 : 0).Bind(5, summary.open_conflict ? 1 : 0);
-    if (!record.stored) row->Bind(6, record.header.type).Bind(7, record.header.scope);
-    if (Status s = row->Run(); !s.ok()) return s;
-    auto entry = conn_.Prepare("INSERT INTO changes(seq, record_id, scope) VALUES (?1, ?2, ?3)");
+    sqlite::Statement& put = **row;
+    put.BindBlob(1, id.AsBytes()).BindBlob(2, bytes).Bind(3, summary.field_count);
+    put.Bind(4, summary.deleted ? 1 : 0).Bind(5, summary.open_conflict ? 1 : 0);
+    if (!record.stored) put.Bind(6, record.header.type).Bind(7, record.header.scope);
+    if (Status s = put.Run(); !s.ok()) return s;
+    auto entry = statement(insert_entry, "INSERT INTO changes(seq, record_id, scope) VALUES (?1, ?2, ?3)");
     if (!entry.ok()) return entry.status();
-    entry->Bind(1, ToSql(record.seq)).BindBlob(2, id.AsBytes()).Bind(3, record.header.scope);
-    if (Status s = entry->Run(); !s.ok()) return s;
+    (*entry)->Bind(1, ToSql(record.seq)).BindBlob(2, id.AsBytes()).Bind(3, record.header.scope);
+    if (Status s = (*entry)->Run(); !s.ok()) return s;
     // Earlier positions of the record whose every field was written again point to
     // nothing now: their entries go, so the feed does not grow with edits.
     for (uint64_t old : record.stored_positions) {
       if (std::binary_search(live.begin(), live.end(), old)) continue;
-      auto drop = conn_.Prepare("DELETE FROM changes WHERE seq = ?1");
+      auto drop = statement(drop_entry, "DELETE FROM changes WHERE seq = ?1");
       if (!drop.ok()) return drop.status();
-      drop->Bind(1, ToSql(old));
-      if (Status s = drop->Run(); !s.ok()) return s;
+      (*drop)->Bind(1, ToSql(old));
+      if (Status s = (*drop)->Run(); !s.ok()) return s;
     }
   }
   return Status::Ok();
