@@ -960,7 +960,7 @@ TEST_F(StoreTest, AVersion5OutboxKeepsItsAttachmentReferencesAfterTheMigration) 
     // Back to version 5 by hand: the columns go, the entry holds the photo as before.
     auto db = Connection::Open(dir_.file("device.db"), true, false);
     ASSERT_TRUE(db.ok());
-    ASSERT_TRUE(db->Exec("DROP VIEW outbox; DROP INDEX outbox_entry_blobs; "
+    ASSERT_TRUE(db->Exec("DROP VIEW outbox; DROP INDEX outbox_entry_blobs; DROP INDEX outbox_entry_count; "
                          "ALTER TABLE outbox_entry DROP COLUMN field_count; "
                          "ALTER TABLE outbox_entry DROP COLUMN has_blobs; "
                          "CREATE INDEX outbox_entry_blobs ON outbox_entry(seq) "
