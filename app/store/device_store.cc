@@ -393,15 +393,12 @@ Status DeviceStore::WriteFields(const Uuid& id, const FieldValues& fields, const
     // One group entry for all of them (store_internal.h kGroupEntry); no field has a base.
     std::vector<StoredField> group;
     group.reserve(fields.size());
-    bool blobs = false;
     size_t i = 0;
     for (const auto& [name, value] : fields) {  // a std::map: in name order
-      group.push_back(StoredField{name, encoded_values[i], stamp.hlc, stamp.node});
-      blobs = blobs || MayHoldBlob(encoded_values[i]);
-      ++i;
+      group.push_back(StoredField{name, encoded_values[i++], stamp.hlc, stamp.node});
     }
     std::string blob;
-    EncodeFields(group, &blob);
+    const bool blobs = EncodeGroup(group, &blob);
     append->Reset();
     append->BindBlob(1, id_bytes).BindText(2, std::string(kGroupEntry)).BindBlob(3, blob);
     append->Bind(4, static_cast<int64_t>(stamp.hlc)).BindNull(5).BindNull(6);
@@ -418,27 +415,22 @@ Status DeviceStore::WriteFields(const Uuid& id, const FieldValues& fields, const
   auto latest = db_.Cached(
       "SELECT seq, hlc FROM outbox_entry WHERE record_id = ? AND name = ? "
       "ORDER BY seq DESC LIMIT 1");
-  auto group_of = db_.Cached(
-      "SELECT seq, value FROM outbox_entry WHERE record_id = ? AND name = '' "
-      "ORDER BY seq DESC LIMIT 1");
   auto coalesce = db_.Cached("UPDATE outbox_entry SET value = ?, hlc = ?, has_blobs = ? WHERE seq = ?");
   // A group's own hlc stays the record's first stamp, the one most of its fields share.
   auto coalesce_group = db_.Cached("UPDATE outbox_entry SET value = ?, has_blobs = ? WHERE seq = ?");
-  for (auto* s : {&latest, &group_of, &coalesce, &coalesce_group}) {
+  for (auto* s : {&latest, &coalesce, &coalesce_group}) {
     if (!s->ok()) return s->status();
   }
-  // The record's group, read once: a field may be in it (kGroupEntry).
+  // The record's group, read and decoded once: a field may be in it (kGroupEntry). `group`
+  // views `group_blob`.
   int64_t group_seq = 0;
   std::string group_blob;
+  std::vector<StoredField> group;
   if (!new_record) {
-    group_of->BindBlob(1, id_bytes);
-    auto held = group_of->Step();
-    if (!held.ok()) return held.status();
-    if (*held) {
-      group_seq = group_of->Int(0);
-      group_blob = group_of->Blob(1);
-    }
-    group_of->Reset();
+    auto seq = ReadGroup(db_, id_bytes, &group_blob);
+    if (!seq.ok()) return seq.status();
+    group_seq = *seq;
+    if (Status s = DecodeFields(group_blob, &group); !s.ok()) return s;
   }
   size_t i = 0;
   for (const auto& [name, value] : fields) {
@@ -454,33 +446,24 @@ Status DeviceStore::WriteFields(const Uuid& id, const FieldValues& fields, const
     // The newest entry of this field: a single entry (newer than any group), else a group's.
     int64_t entry_seq = 0;
     std::optional<Stamp> entry_stamp;
-    std::vector<StoredField> group;
-    const StoredField* in_group = nullptr;
+    StoredField* in_group = nullptr;
     if (*row) {
       entry_seq = latest->Int(0);
       entry_stamp = Stamp{static_cast<uint64_t>(latest->Int(1)), stamp.node};
-    } else if (group_seq != 0) {
-      if (Status s = DecodeFields(group_blob, &group); !s.ok()) return s;
-      if ((in_group = FindField(group, name))) {
-        entry_seq = group_seq;
-        entry_stamp = Stamp{in_group->hlc, in_group->node};
-      }
+    } else if (const StoredField* found = FindField(group, name)) {
+      in_group = &group[static_cast<size_t>(found - group.data())];
+      entry_seq = group_seq;
+      entry_stamp = Stamp{in_group->hlc, in_group->node};
     }
     if (entry_stamp && entry_seq > sent_through) {
       // Coalesce: the server will see one write, based on what the user first edited.
       if (in_group) {
-        bool blobs = false;
-        for (StoredField& f : group) {
-          if (&f == in_group) {
-            f.value = encoded;
-            f.hlc = stamp.hlc;
-            f.node = stamp.node;
-          }
-          blobs = blobs || MayHoldBlob(f.value);
-        }
+        *in_group = StoredField{in_group->name, encoded, stamp.hlc, stamp.node};
         std::string blob;
-        EncodeFields(group, &blob);
-        group_blob = std::move(blob);  // `group` viewed the old blob: it is not used again
+        const bool blobs = EncodeGroup(group, &blob);
+        group_blob = std::move(blob);
+        // `group` viewed the old blob: it views the new one from here on.
+        if (Status s = DecodeFields(group_blob, &group); !s.ok()) return s;
         coalesce_group->Reset();
         coalesce_group->BindBlob(1, group_blob).Bind(2, blobs ? 1 : 0).Bind(3, group_seq);
         if (Status s = coalesce_group->Run(); !s.ok()) return s;

@@ -425,8 +425,7 @@ Status DeviceStore::MoveToRejected(int64_t first_seq, int64_t last_seq, const st
     }
     fields.erase(fields.begin() + part);
     Rewrite r{seq, {}, static_cast<int64_t>(fields.size()), false};
-    for (const StoredField& f : fields) r.blobs = r.blobs || MayHoldBlob(f.value);
-    EncodeFields(fields, &r.blob);
+    r.blobs = EncodeGroup(fields, &r.blob);
     rewrites.push_back(std::move(r));
   }
   entries->Reset();

@@ -109,6 +109,31 @@ Status EntryFields(std::string_view name, std::string_view value, uint64_t hlc, 
   return DecodeFields(value, out);
 }
 
+bool EncodeGroup(const std::vector<StoredField>& fields, std::string* out) {
+  EncodeFields(fields, out);
+  bool blobs = false;
+  for (const StoredField& f : fields) blobs = blobs || MayHoldBlob(f.value);
+  return blobs;
+}
+
+Result<int64_t> ReadGroup(Connection& db, const std::string& id_bytes, std::string* blob) {
+  blob->clear();
+  auto q = db.Cached(
+      "SELECT seq, value FROM outbox_entry WHERE record_id = ? AND name = '' "
+      "ORDER BY seq DESC LIMIT 1");
+  if (!q.ok()) return q.status();
+  q->BindBlob(1, id_bytes);
+  auto held = q->Step();
+  if (!held.ok()) return held.status();
+  int64_t seq = 0;
+  if (*held) {
+    seq = q->Int(0);
+    *blob = q->Blob(1);
+  }
+  q->Reset();
+  return seq;
+}
+
 bool MayHoldBlob(std::string_view v) { return !v.empty() && (v[0] == 0x4a || v[0] == 0x52); }
 
 Status PutKey(Connection& db, const std::string& id_bytes, const std::string& name,
@@ -132,12 +157,9 @@ Status RefreshKeys(Connection& db, const std::string& id_bytes, const std::vecto
   auto head = db.Cached("SELECT type, fields FROM record WHERE id = ?");
   auto newest = db.Cached(
       "SELECT value FROM outbox_entry WHERE record_id = ? AND name = ? ORDER BY seq DESC LIMIT 1");
-  // The record's group, if any, is older than its single entries (kGroupEntry).
-  auto group = db.Cached(
-      "SELECT value FROM outbox_entry WHERE record_id = ? AND name = '' ORDER BY seq DESC LIMIT 1");
   if (!head.ok()) return head.status();
   if (!newest.ok()) return newest.status();
-  if (!group.ok()) return group.status();
+  // The record's group, if any, is older than its single entries (kGroupEntry).
   std::string group_blob;
   std::vector<StoredField> group_fields;
   bool group_read = false;
@@ -163,12 +185,7 @@ Status RefreshKeys(Connection& db, const std::string& id_bytes, const std::vecto
     } else {
       if (!group_read) {
         group_read = true;
-        group->Reset();
-        group->BindBlob(1, id_bytes);
-        auto held = group->Step();
-        if (!held.ok()) return held.status();
-        if (*held) group_blob = group->Blob(0);
-        group->Reset();
+        if (auto seq = ReadGroup(db, id_bytes, &group_blob); !seq.ok()) return seq.status();
         if (Status s = DecodeFields(group_blob, &group_fields); !s.ok()) return s;
       }
       const StoredField* f = FindField(group_fields, name);

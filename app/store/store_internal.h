@@ -82,6 +82,10 @@ inline constexpr size_t kMaxGroupBytes = 64 << 10;
 // views into `name` and `value`, valid while they are. kInternal for a damaged group.
 Status EntryFields(std::string_view name, std::string_view value, uint64_t hlc, uint32_t node,
                    std::vector<StoredField>* out);
+// A group's value (EncodeFields of `fields`) in *out; returns its has_blobs.
+bool EncodeGroup(const std::vector<StoredField>& fields, std::string* out);
+// The seq of the record's group and its value in *blob; 0 (blob empty) when it has none.
+Result<int64_t> ReadGroup(Connection& db, const std::string& id_bytes, std::string* blob);
 
 // Sets (or, for nullopt, removes) the query key of one field. Writing the value it already
 // has changes nothing on disk.
